@@ -1,0 +1,577 @@
+"""The only module that reads dataset files: strict YAML -> checked records -> Dataset.
+
+Strict means: UTF-8 only; plain data only (strings, integers, booleans, null); no tags, no
+anchors or aliases (so no "billion laughs"), no duplicate keys, no unknown keys, bounded size
+and depth. Every problem is reported as FILE:LINE: message, all of them at once where the
+file could be parsed. A dataset with any problem raises DataError and is never answered from.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from .errors import DataError, Problem
+from .model import Dataset, District, Station, Street, SubBureau
+
+UNITS = "units.yaml"
+STREETS = "streets.yaml"
+FILES = (UNITS, STREETS)
+MAX_FILE_BYTES = 32 * 1024 * 1024  # a 40,000-street dataset is ~12 MB
+MAX_DEPTH = 24  # the format needs 5 levels; deep nesting is refused before recursion can hurt
+
+_INT = re.compile(r"[-+]?[0-9]+\Z")
+_NULLS = {"", "~", "null", "Null", "NULL"}
+_BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+
+
+class LDict(dict):
+    """A mapping that remembers its line and the line of each key."""
+
+    line: int = 0
+    key_lines: dict[str, int]
+
+
+class LList(list):
+    """A sequence that remembers its line and the line of each item."""
+
+    line: int = 0
+    item_lines: list[int]
+
+
+def default_data_dir() -> Path:
+    """The shipped dataset: inside the installed package, or data/ in a source checkout."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "_data"
+    if (packaged / UNITS).is_file():
+        return packaged
+    return here.parents[1] / "data"
+
+
+def read_text(path: Path, shown: str) -> str:
+    """The file's text, or DataError: missing, too large, not UTF-8, or empty."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise DataError([Problem(shown, 1, "missing file")]) from None
+    except OSError as e:
+        raise DataError([Problem(shown, 1, f"cannot read: {e.strerror}")]) from None
+    if not path.is_file():
+        raise DataError([Problem(shown, 1, "not a regular file")])
+    if size > MAX_FILE_BYTES:
+        raise DataError(
+            [Problem(shown, 1, f"file is {size / 2**20:.1f} MiB; the limit is {MAX_FILE_BYTES // 2**20} MiB")]
+        )
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise DataError([Problem(shown, 1, f"cannot read: {e.strerror}")]) from None
+    return decode(raw, shown)
+
+
+def decode(raw: bytes, shown: str) -> str:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        raise DataError(
+            [Problem(shown, line, f"not valid UTF-8 (byte 0x{raw[e.start]:02x} at offset {e.start})")]
+        ) from None
+    text = text.removeprefix("\ufeff")
+    if not text.strip() or all(
+        not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
+    ):
+        raise DataError([Problem(shown, 1, "empty file")])
+    return text
+
+
+def _scalar(ev: Any) -> Any:
+    """Plain scalars: null, booleans and integers; everything else (and every quoted one) a str."""
+    if not ev.implicit[0]:  # quoted (or block) scalars are strings; only plain ones resolve
+        return ev.value
+    v = ev.value
+    if v in _NULLS:
+        return None
+    if v in _BOOLS:
+        return _BOOLS[v]
+    if _INT.match(v):
+        return int(v)
+    return v
+
+
+def parse_yaml(text: str, shown: str) -> Any:
+    """Compose plain data from YAML events, refusing what plain data does not need."""
+    import yaml  # imported here: the cache path never needs it (~40 ms)
+
+    loader_cls = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
+    stack: list[list[Any]] = []  # frames: [container, pending_key, pending_key_line]
+    root: list[Any] = []
+    documents = 0
+
+    def fail(line: int, message: str) -> DataError:
+        return DataError([Problem(shown, line, message)])
+
+    def add(value: Any, line: int) -> None:
+        if not stack:
+            root.append(value)
+            return
+        frame = stack[-1]
+        container = frame[0]
+        if isinstance(container, LList):
+            container.append(value)
+            container.item_lines.append(line)
+        elif frame[1] is _NO_KEY:
+            if not isinstance(value, str | int | bool) and value is not None:
+                raise fail(line, "a mapping key must be a plain scalar")
+            key = str(value) if value is not None else "null"
+            if key in container:
+                raise fail(line, f"duplicate key '{key}' (first at line {container.key_lines[key]})")
+            frame[1], frame[2] = key, line
+        else:
+            container[frame[1]] = value
+            container.key_lines[frame[1]] = frame[2]
+            frame[1] = _NO_KEY
+
+    loader = loader_cls(text)
+    try:
+        while loader.check_event():
+            ev = loader.get_event()
+            name = type(ev).__name__
+            line = ev.start_mark.line + 1 if ev.start_mark else 1
+            if name == "AliasEvent":
+                raise fail(line, f"YAML alias '*{ev.anchor}' is not allowed (plain data only)")
+            anchor = getattr(ev, "anchor", None)
+            if anchor is not None:
+                raise fail(line, f"YAML anchor '&{anchor}' is not allowed (plain data only)")
+            tag = getattr(ev, "tag", None)
+            if tag is not None and not (name != "ScalarEvent" and ev.implicit):
+                raise fail(line, f"YAML tag '{tag}' is not allowed (plain data only)")
+            if name == "DocumentStartEvent":
+                documents += 1
+                if documents > 1:
+                    raise fail(line, "more than one YAML document in the file")
+            elif name == "ScalarEvent":
+                add(_scalar(ev), line)
+            elif name in ("SequenceStartEvent", "MappingStartEvent"):
+                if len(stack) >= MAX_DEPTH:
+                    raise fail(line, f"nesting deeper than {MAX_DEPTH} levels")
+                container: LDict | LList
+                if name == "MappingStartEvent":
+                    container = LDict()
+                    container.key_lines = {}
+                else:
+                    container = LList()
+                    container.item_lines = []
+                container.line = line
+                stack.append([container, _NO_KEY, 0])
+            elif name in ("SequenceEndEvent", "MappingEndEvent"):
+                frame = stack.pop()
+                add(frame[0], frame[0].line)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
+        line = mark.line + 1 if mark else 1
+        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
+        raise fail(line, f"YAML syntax error: {problem}") from None
+    finally:
+        dispose = getattr(loader, "dispose", None)
+        if dispose:
+            dispose()
+    return root[0] if root else None
+
+
+_NO_KEY = object()
+
+
+# --- schema ---------------------------------------------------------------------------
+
+UNITS_KEYS = {"edition", "sources", "city_bureau", "departments", "teams", "districts", "sub_bureaus"}
+SOURCE_KEYS = {"id", "title", "date", "url", "file"}
+CITY_KEYS = {
+    "name",
+    "reform_date",
+    "levels",
+    "abolished_units",
+    "sub_bureaus_announced",
+    "stations_announced",
+    "principle",
+    "address",
+    "source",
+    "note",
+}
+DEPARTMENT_KEYS = {"per_sub_bureau", "names", "source", "note"}
+TEAMS_KEYS = {"structure", "joint_duty", "list", "source", "note"}
+TEAM_KEYS = {"name", "role", "duties"}
+DISTRICT_KEYS = {"name", "code", "kind", "aliases", "pinyin", "sub_bureau", "source", "note"}
+BUREAU_KEYS = {
+    "name",
+    "full_name",
+    "aliases",
+    "pinyin",
+    "kind",
+    "area",
+    "address",
+    "phone",
+    "established",
+    "source",
+    "note",
+    "stations",
+}
+STATION_KEYS = {"name", "kind", "source", "address", "phone", "note"}
+STREET_KEYS = {
+    "name",
+    "code",
+    "district",
+    "station",
+    "kind",
+    "short",
+    "basis",
+    "verified",
+    "pinyin",
+    "pinyin_note",
+    "other_names",
+    "note",
+    "source",
+}
+OTHER_NAME_KEYS = {"name", "relation", "note"}
+BUREAU_KINDS = {"territorial", "special"}
+STATION_KINDS = {"territorial", "place", "special"}
+
+
+class Checker:
+    """Collects every problem of a file instead of stopping at the first."""
+
+    def __init__(self, shown: str) -> None:
+        self.shown = shown
+        self.problems: list[Problem] = []
+
+    def add(self, line: int, message: str) -> None:
+        self.problems.append(Problem(self.shown, line, message))
+
+    def mapping(self, value: Any, line: int, what: str, allowed: set[str], required: set[str]) -> bool:
+        if not isinstance(value, LDict):
+            self.add(getattr(value, "line", line), f"{what} must be a mapping, not {_kind(value)}")
+            return False
+        for key in value:
+            if key not in allowed:
+                self.add(value.key_lines[key], f"unknown key '{key}' in {what}")
+        for key in sorted(required - value.keys()):
+            self.add(value.line, f"{what} is missing required key '{key}'")
+        return True
+
+    def text(self, d: LDict, key: str, what: str, *, required: bool = False) -> str | None:
+        if key not in d:
+            return None
+        v = d[key]
+        if v is None and not required:
+            return None
+        if isinstance(v, bool) or not isinstance(v, str | int):
+            self.add(d.key_lines[key], f"{what}.{key} must be a string, not {_kind(v)}")
+            return None
+        s = str(v).strip()
+        if required and not s:
+            self.add(d.key_lines[key], f"{what}.{key} must not be empty")
+            return None
+        return s
+
+    def strings(self, d: LDict, key: str, what: str) -> tuple[str, ...]:
+        v = d.get(key)
+        if v is None:
+            return ()
+        if not isinstance(v, LList) or not all(isinstance(x, str) and x.strip() for x in v):
+            self.add(d.key_lines[key], f"{what}.{key} must be a list of non-empty strings")
+            return ()
+        return tuple(x.strip() for x in v)
+
+    def list_of(self, d: LDict, key: str, what: str) -> LList:
+        v = d.get(key)
+        if not isinstance(v, LList):
+            if key in d:
+                self.add(d.key_lines[key], f"{what}.{key} must be a list, not {_kind(v)}")
+            empty = LList()
+            empty.item_lines = []
+            return empty
+        return v
+
+
+def _kind(v: Any) -> str:
+    if v is None:
+        return "null"
+    return {LDict: "a mapping", LList: "a list", bool: "a boolean", int: "an integer"}.get(
+        type(v), "a string"
+    )
+
+
+def _check_units(doc: Any, c: Checker) -> tuple[dict, list[SubBureau], list[Station], list[District]]:
+    meta: dict[str, Any] = {}
+    bureaus: list[SubBureau] = []
+    stations: list[Station] = []
+    districts: list[District] = []
+    if not c.mapping(doc, 1, "units.yaml", UNITS_KEYS, {"sub_bureaus"}):
+        return meta, bureaus, stations, districts
+    meta["edition"] = c.text(doc, "edition", "units")
+    for key, allowed in (("city_bureau", CITY_KEYS), ("departments", DEPARTMENT_KEYS), ("teams", TEAMS_KEYS)):
+        if key in doc and c.mapping(doc[key], doc.key_lines[key], key, allowed, set()):
+            meta[key] = _plain(doc[key])
+    if "teams" in meta:
+        team_list = c.list_of(doc["teams"], "list", "teams")
+        for item, line in zip(team_list, team_list.item_lines, strict=True):
+            c.mapping(item, line, "team", TEAM_KEYS, {"name"})
+    sources = c.list_of(doc, "sources", "units")
+    ids: dict[str, int] = {}
+    for item, line in zip(sources, sources.item_lines, strict=True):
+        if c.mapping(item, line, "source", SOURCE_KEYS, {"id"}):
+            sid = c.text(item, "id", "source", required=True)
+            if sid and sid in ids:
+                c.add(item.line, f"source '{sid}' is listed twice (first at line {ids[sid]})")
+            elif sid:
+                ids[sid] = item.line
+    meta["sources"] = _plain(sources)
+
+    seen_bureaus: dict[str, int] = {}
+    seen_stations: dict[str, int] = {}
+    blist = c.list_of(doc, "sub_bureaus", "units")
+    if "sub_bureaus" in doc and isinstance(doc["sub_bureaus"], LList) and not blist:
+        c.add(doc.key_lines["sub_bureaus"], "units.sub_bureaus is empty")
+    for item, line in zip(blist, blist.item_lines, strict=True):
+        if not c.mapping(item, line, "sub-bureau", BUREAU_KEYS, {"name", "stations"}):
+            continue
+        name = c.text(item, "name", "sub-bureau", required=True)
+        if not name:
+            continue
+        if name in seen_bureaus:
+            c.add(item.key_lines["name"], f"sub-bureau '{name}' is named twice (first at line {seen_bureaus[name]})")
+            continue
+        seen_bureaus[name] = item.key_lines["name"]
+        kind = c.text(item, "kind", name) or "territorial"
+        if kind not in BUREAU_KINDS:
+            c.add(item.key_lines["kind"], f"{name}.kind must be one of {sorted(BUREAU_KINDS)}")
+        station_names = []
+        slist = c.list_of(item, "stations", name)
+        for st, sline in zip(slist, slist.item_lines, strict=True):
+            if not c.mapping(st, sline, f"station of {name}", STATION_KEYS, {"name"}):
+                continue
+            sname = c.text(st, "name", f"station of {name}", required=True)
+            if not sname:
+                continue
+            if sname in seen_stations:
+                c.add(st.key_lines["name"], f"station '{sname}' is named twice (first at line {seen_stations[sname]})")
+                continue
+            seen_stations[sname] = st.key_lines["name"]
+            skind = c.text(st, "kind", sname) or ("special" if kind == "special" else "territorial")
+            if skind not in STATION_KINDS:
+                c.add(st.key_lines["kind"], f"{sname}.kind must be one of {sorted(STATION_KINDS)}")
+            ssrc = c.text(st, "source", sname)
+            _check_source_ref(c, st, ssrc, ids)
+            station_names.append(sname)
+            stations.append(Station(sname, name, skind, ssrc, ()))
+        bsrc = c.text(item, "source", name)
+        _check_source_ref(c, item, bsrc, ids)
+        bureaus.append(
+            SubBureau(
+                name=name,
+                full_name=c.text(item, "full_name", name),
+                aliases=c.strings(item, "aliases", name),
+                pinyin=c.strings(item, "pinyin", name),
+                kind=kind,
+                area=c.strings(item, "area", name),
+                address=c.text(item, "address", name),
+                established=c.text(item, "established", name),
+                source=bsrc,
+                stations=tuple(station_names),
+            )
+        )
+    dlist = c.list_of(doc, "districts", "units")
+    seen_districts: dict[str, int] = {}
+    for item, line in zip(dlist, dlist.item_lines, strict=True):
+        if not c.mapping(item, line, "district", DISTRICT_KEYS, {"name"}):
+            continue
+        name = c.text(item, "name", "district", required=True)
+        if not name:
+            continue
+        if name in seen_districts:
+            c.add(item.key_lines["name"], f"district '{name}' is named twice (first at line {seen_districts[name]})")
+            continue
+        seen_districts[name] = item.key_lines["name"]
+        bureau = c.text(item, "sub_bureau", name)
+        if bureau is not None and bureau not in seen_bureaus:
+            c.add(item.key_lines["sub_bureau"], f"district '{name}' names sub-bureau '{bureau}', which does not exist")
+        districts.append(
+            District(
+                name=name,
+                code=c.text(item, "code", name),
+                kind=c.text(item, "kind", name),
+                aliases=c.strings(item, "aliases", name),
+                pinyin=c.strings(item, "pinyin", name),
+                sub_bureau=bureau,
+                source=c.text(item, "source", name),
+            )
+        )
+    return meta, bureaus, stations, districts
+
+
+def _check_source_ref(c: Checker, d: LDict, value: str | None, ids: dict[str, int]) -> None:
+    """A `source` names ids of units.sources, separated by ';' (when a sources list exists)."""
+    if value is None or not ids:
+        return
+    for part in (p.strip() for p in value.split(";")):
+        if part and part not in ids:
+            c.add(d.key_lines["source"], f"source '{part}' is not in units.sources")
+
+
+def _check_streets(doc: Any, c: Checker, stations: dict[str, Station]) -> tuple[list[Street], dict[str, list[int]]]:
+    streets: list[Street] = []
+    served: dict[str, list[int]] = {}
+    if not isinstance(doc, LList):
+        c.add(getattr(doc, "line", 1), f"streets.yaml must be a list of streets, not {_kind(doc)}")
+        return streets, served
+    codes: dict[str, int] = {}
+    for item, line in zip(doc, doc.item_lines, strict=True):
+        if not c.mapping(item, line, "street", STREET_KEYS, {"name", "code", "district", "station"}):
+            continue
+        name = c.text(item, "name", "street", required=True)
+        if not name:
+            continue
+        code_v = item.get("code")
+        if not isinstance(code_v, str) or not code_v.strip():
+            if "code" in item:
+                c.add(item.key_lines["code"], f"{name}: code must be a quoted string, not {_kind(code_v)}")
+            continue
+        code = code_v.strip()
+        if code in codes:
+            c.add(item.key_lines["code"], f"code {code} is used twice (first at line {codes[code]})")
+        codes[code] = item.key_lines["code"]
+        district = c.text(item, "district", name, required=True) if "district" in item else None
+        station = c.text(item, "station", name)
+        bureau = None
+        if station is not None:
+            st = stations.get(station)
+            if st is None:
+                c.add(item.key_lines["station"], f"{name}: station '{station}' does not exist in units.yaml")
+            else:
+                bureau = st.sub_bureau
+                served.setdefault(station, []).append(item.key_lines["station"])
+        verified = item.get("verified", True)
+        if not isinstance(verified, bool):
+            c.add(item.key_lines["verified"], f"{name}.verified must be true or false")
+            verified = False
+        others = []
+        olist = c.list_of(item, "other_names", name)
+        for o, oline in zip(olist, olist.item_lines, strict=True):
+            if c.mapping(o, oline, f"other name of {name}", OTHER_NAME_KEYS, {"name"}):
+                on = c.text(o, "name", f"other name of {name}", required=True)
+                if on:
+                    others.append((on, c.text(o, "relation", on) or "other", c.text(o, "note", on) or ""))
+        streets.append(
+            Street(
+                name=name,
+                code=code,
+                district=district or "",
+                kind=c.text(item, "kind", name),
+                short=c.text(item, "short", name) or name,
+                station=station,
+                sub_bureau=bureau,
+                verified=verified,
+                basis=c.text(item, "basis", name),
+                pinyin=c.strings(item, "pinyin", name),
+                other_names=tuple(others),
+                note=c.text(item, "note", name),
+                source=c.text(item, "source", name),
+            )
+        )
+    return streets, served
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, dict):
+        return {k: _plain(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_plain(x) for x in v]
+    return v
+
+
+def load_files(directory: Path) -> tuple[dict[str, bytes], list[Path]]:
+    """Raw bytes of the two files (for the cache key), with the same errors as parsing."""
+    out: dict[str, bytes] = {}
+    paths = []
+    for fname in FILES:
+        path = directory / fname
+        read_text(path, str(path))  # size, encoding, emptiness checks
+        out[fname] = path.read_bytes()
+        paths.append(path)
+    return out, paths
+
+
+def parse_dataset(directory: Path, raw: dict[str, bytes] | None = None, digest: str = "") -> Dataset:
+    """Parse and validate both files; DataError lists every problem found."""
+    problems: list[Problem] = []
+    docs: dict[str, Any] = {}
+    for fname in FILES:
+        path = directory / fname
+        shown = str(path)
+        try:
+            text = decode(raw[fname], shown) if raw and fname in raw else read_text(path, shown)
+            docs[fname] = parse_yaml(text, shown)
+        except DataError as e:
+            problems.extend(e.problems)
+    if problems:
+        raise DataError(problems)
+    cu = Checker(str(directory / UNITS))
+    meta, bureaus, stations, districts = _check_units(docs[UNITS], cu)
+    by_name = {s.name: s for s in stations}
+    cs = Checker(str(directory / STREETS))
+    streets, served = _check_streets(docs[STREETS], cs, by_name)
+    for station, lines in served.items():
+        if len(lines) > 1:
+            for line in lines[1:]:
+                cs.add(line, f"station '{station}' serves two streets (first at line {lines[0]}); one subdistrict or township, one station")
+    for st in stations:
+        if st.kind == "territorial" and st.name not in served and not cs.problems:
+            cu.add(_station_line(docs[UNITS], st.name), f"territorial station '{st.name}' serves no street")
+    problems = cu.problems + cs.problems
+    if problems:
+        raise DataError(problems)
+    codes_by_station: dict[str, list[str]] = {}
+    for s in streets:
+        if s.station:
+            codes_by_station.setdefault(s.station, []).append(s.code)
+    stations = [s._replace(streets=tuple(codes_by_station.get(s.name, ()))) for s in stations]
+    if not districts:
+        districts = _derive_districts(streets)
+    return Dataset(
+        path=str(directory),
+        digest=digest,
+        meta=meta,
+        sub_bureaus=tuple(bureaus),
+        stations=tuple(stations),
+        streets=tuple(streets),
+        districts=tuple(districts),
+    )
+
+
+def _station_line(units: LDict, name: str) -> int:
+    for b in units.get("sub_bureaus", []):
+        for st in b.get("stations", []) if isinstance(b, dict) else []:
+            if isinstance(st, LDict) and st.get("name") == name:
+                return st.key_lines["name"]
+    return 1
+
+
+def _derive_districts(streets: list[Street]) -> list[District]:
+    """A dataset without a districts list: each street's district, with the sub-bureau that
+    serves all of it (or none when its streets are served by several or none)."""
+    bureaus: dict[str, set[str | None]] = {}
+    for s in streets:
+        bureaus.setdefault(s.district, set()).add(s.sub_bureau)
+    out = []
+    for name, bs in bureaus.items():
+        only = next(iter(bs)) if len(bs) == 1 else None
+        out.append(District(name, None, None, (), (), only, None))
+    return out
+
+
+def data_dir_from(option: str | os.PathLike[str] | None) -> Path:
+    """--data DIR, else $JUR_DATA, else the shipped dataset."""
+    value = option if option not in (None, "") else os.environ.get("JUR_DATA") or None
+    return Path(value) if value else default_data_dir()

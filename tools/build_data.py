@@ -1,0 +1,478 @@
+"""Regenerate data/units.yaml and data/streets.yaml from the sources in ../shared/reference.
+
+Run:  pip install -e '.[build-data]' && python tools/build_data.py [--reference DIR] [--out DIR]
+
+Every fact written comes from a source listed in SOURCES below, or from a rule SPEC.md states
+(and the record says which). Curated facts live in the tables of this file, each with its
+source id; the 207 subdistricts and townships come row by row from zhengzhou-townships.csv.
+pypinyin is used here only, never at query time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import re
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_REFERENCE = ROOT.parent / "shared" / "reference"
+
+EDITION = "2020-10-20"
+
+SOURCES = [
+    {
+        "id": "reform-2020",
+        "title": "最新公安改革 (警视在线, reprinted from 澎湃新闻)",
+        "date": "2020-10-21",
+        "url": "http://jingsw.com/news/show-3181.html",
+        "file": "reference/seed-article.md",
+    },
+    {
+        "id": "nbs-2020",
+        "title": "国家统计局 2020年统计用区划代码和城乡划分代码 (data as of 2020-06-30)",
+        "date": "2020-11-06",
+        "url": "https://github.com/modood/Administrative-divisions-of-China (commit 78b6f36)",
+        "file": "reference/zhengzhou-townships.csv",
+    },
+    {
+        "id": "nbs-editions",
+        "title": "Differences between NBS editions 2019-2023 (modood crawls)",
+        "date": "2023",
+        "url": "https://github.com/modood/Administrative-divisions-of-China",
+        "file": "reference/SOURCES.md",
+    },
+    {
+        "id": "zhengdong",
+        "title": "Units run by 郑东新区, coded under other districts",
+        "date": "",
+        "url": "",
+        "file": "reference/zhengdong.md",
+    },
+    {
+        "id": "baisha-2014",
+        "title": "白沙镇 2014年年初正式划归郑东新区管辖",
+        "date": "",
+        "url": "w.sf024.com/info/535658435.html",
+        "file": "reference/zhengdong.md",
+    },
+    {
+        "id": "news-nanyanglu",
+        "title": "河南法治报 2025-05-21 p.04: 郑州市公安局金水分局南阳路派出所",
+        "date": "2025-05-21",
+        "url": "http://epaper.hnfzb.com:8080/epaper/uniflows/hnfzb/2025/05/21/04/04_49.htm",
+        "file": "reference/zhengzhou-stations-found.csv",
+    },
+    {
+        "id": "news-huizhan",
+        "title": "郑州晚报 via 河南热线 2023-01-11: 郑东新区分局会展中心派出所",
+        "date": "2023-01-11",
+        "url": "http://zhengzhou.henanrexian.com.cn/zhengzhou/2023/0111/182244.html",
+        "file": "reference/zhengzhou-stations-found.csv",
+    },
+    {
+        "id": "news-dongzhan",
+        "title": "东方今报 via jinbw.com.cn 2021-07-31: 郑州东站派出所所长",
+        "date": "2021-07-31",
+        "url": "http://www.jinbw.com.cn/a/20210731/n_1627686177226968.html",
+        "file": "reference/zhengzhou-stations-found.csv",
+    },
+    {
+        "id": "rule",
+        "title": "SPEC.md naming rule: short name of the subdistrict or township + 派出所",
+        "date": "",
+        "url": "",
+        "file": "SPEC.md",
+    },
+]
+
+DEPARTMENTS = [
+    "政治处",
+    "纪委",
+    "情报指挥中心",
+    "警务保障室",
+    "法制大队",
+    "政治安全保卫大队",
+    "刑事侦查大队",
+    "治安管理大队",
+    "经济犯罪侦查大队",
+    "出入境管理大队",
+    "巡特警大队",
+    "网络安全保卫大队",
+    "禁毒大队",
+    "食药环犯罪侦查大队",
+]
+
+TEAMS = [
+    {
+        "name": "社区警务队",
+        "role": "community policing",
+        "duties": "采集基础信息、管理实有人口、组织安全防范、强化治安管理、化解矛盾纠纷、服务辖区群众;"
+        "以社区警务室为前沿阵地;工作日就近就地处置本社区纠纷求助警情;本社区案件警情必到现场协助",
+    },
+    {
+        "name": "案件办理队",
+        "role": "case handling",
+        "duties": "处置辖区案件警情的接处警;办理辖区内行政案件和治安部门管辖的刑事案件;参与巡逻防控、治安防范和管理",
+    },
+    {
+        "name": "综合指挥室",
+        "role": "command room",
+        "duties": "统筹指挥案件办理队、社区警务队开展接处警、打击办案、巡逻防控、基础管控、服务群众",
+    },
+]
+
+# District or zone (as coded in nbs-2020, plus 郑东新区 which has no code) -> its sub-bureau.
+# aliases: the short forms people write (rule: drop 区/县/市 and the 回族 qualifier; the
+# zones' usual short forms as SPEC and the issues write them).
+DISTRICTS = [
+    ("中原区", "410102", "district", ["中原"], "中原分局"),
+    ("二七区", "410103", "district", ["二七"], "二七分局"),
+    ("管城回族区", "410104", "district", ["管城区", "管城"], "管城分局"),
+    ("金水区", "410105", "district", ["金水"], "金水分局"),
+    ("上街区", "410106", "district", ["上街"], None),
+    ("惠济区", "410108", "district", ["惠济"], "惠济分局"),
+    ("中牟县", "410122", "county", ["中牟"], None),
+    (
+        "郑州经济技术开发区",
+        "410171",
+        "zone",
+        ["经济技术开发区", "郑州经开区", "经开区", "经开"],
+        "经开分局",
+    ),
+    (
+        "郑州高新技术产业开发区",
+        "410172",
+        "zone",
+        ["高新技术产业开发区", "郑州高新区", "高新区", "高新"],
+        "高新分局",
+    ),
+    (
+        "郑州航空港经济综合实验区",
+        "410173",
+        "zone",
+        ["航空港经济综合实验区", "郑州航空港区", "航空港区", "航空港"],
+        None,
+    ),
+    ("巩义市", "410181", "county-city", ["巩义"], None),
+    ("荥阳市", "410182", "county-city", ["荥阳"], None),
+    ("新密市", "410183", "county-city", ["新密"], None),
+    ("新郑市", "410184", "county-city", ["新郑"], None),
+    ("登封市", "410185", "county-city", ["登封"], None),
+    ("郑东新区", None, "zone", ["郑东"], "郑东分局"),
+]
+
+# The 11 sub-bureaus of reform-2020, in the report's order.
+# (short name, full name, other names, kind, area, address)
+SUB_BUREAUS = [
+    ("金水分局", "郑州市公安局金水分局", [], "territorial", ["金水区"], None),
+    ("二七分局", "郑州市公安局二七分局", [], "territorial", ["二七区"], "郑州市二七区淮南街7号"),
+    ("中原分局", "郑州市公安局中原分局", [], "territorial", ["中原区"], None),
+    ("管城分局", "郑州市公安局管城分局", ["管城回族区分局"], "territorial", ["管城回族区"], None),
+    ("惠济分局", "郑州市公安局惠济分局", [], "territorial", ["惠济区"], None),
+    (
+        "郑东分局",
+        "郑州市公安局郑东分局",
+        ["郑东新区分局", "郑东新区公安分局"],
+        "territorial",
+        ["郑东新区"],
+        None,
+    ),
+    (
+        "高新分局",
+        "郑州市公安局高新技术产业开发区分局",
+        ["高新技术产业开发区分局", "高新区分局"],
+        "territorial",
+        ["郑州高新技术产业开发区"],
+        None,
+    ),
+    (
+        "经开分局",
+        "郑州市公安局经济技术开发区分局",
+        ["经济技术开发区分局", "经开区分局"],
+        "territorial",
+        ["郑州经济技术开发区"],
+        None,
+    ),
+    ("火车站分局", "郑州市公安局火车站分局", [], "special", ["railway station area"], None),
+    ("地铁分局", "郑州市公安局地铁分局", [], "special", ["metro"], None),
+    ("水上分局", "郑州市公安局水上分局", [], "special", ["waters"], None),
+]
+
+# The 16 stations of 二七分局, in the report's order (reform-2020).
+ERQI_STATIONS = "马寨 侯寨 大学路 五里堡 一马路 解放路 德化街 铭功路 建中街 福华街 蜜蜂张 淮河路 嵩山路 长江路 京广路 人和路".split()
+
+# Units run by 郑东新区 (zhengdong.md): code -> (basis, source id). All marked "yes" there.
+ZHENGDONG_UNITS = {
+    "410105560": ("zone-code", "zhengdong"),
+    "410105561": ("zone-code", "zhengdong"),
+    "410105562": ("zone-code", "zhengdong"),
+    "410105563": ("zone-code", "zhengdong"),
+    "410105564": ("zone-code", "zhengdong"),
+    "410104570": ("zone-code", "zhengdong"),
+    "410122570": ("zone-code", "zhengdong"),
+    "410122571": ("zone-code", "zhengdong"),
+    "410122105": ("source", "baisha-2014"),
+}
+# Marked "unclear" in zhengdong.md: they stay with their coded district's sub-bureau, unverified.
+UNCLEAR_UNITS = {
+    "410105015": "zhengdong.md: Wikipedia calls it a 金水区 subdistrict, yet its area lies in the 郑东 CBD",
+    "410105014": "zhengdong.md: no source found on whether 郑东新区 runs it",
+    "410104202": "zhengdong.md: no source found on whether 郑东新区 runs it",
+}
+
+# Stations that a news source names (zhengzhou-stations-found.csv).
+NEWS_STATIONS = {"南阳路派出所": "news-nanyanglu"}
+PLACE_STATIONS = [("郑东分局", "会展中心派出所", "news-huizhan"), ("郑东分局", "郑州东站派出所", "news-dongzhan")]
+
+# Names of a unit in other NBS editions (SOURCES.md, "Differences between editions").
+# code -> list of (name, relation, note)
+OTHER_NAMES = {
+    "410104003": [("南关街道", "former", "2019 edition name (410104003), renamed 南关街街道 in 2020")],
+    "410104011": [
+        ("南曹乡", "former-split", "2019 edition 南曹乡 (410104201) was replaced in 2020 by 南曹街道 and 金岱街道")
+    ],
+    "410104012": [
+        ("南曹乡", "former-split", "2019 edition 南曹乡 (410104201) was replaced in 2020 by 南曹街道 and 金岱街道")
+    ],
+    "410183401": [("伏羲山风景区管理委员会", "later", "2021 edition name")],
+    "410185102": [("卢店街道", "later", "2021 edition: 卢店镇 became 卢店街道 (410185004)")],
+    "410122110": [("大孟街道", "later", "2022 edition: 大孟镇 became 大孟街道 (410122004)")],
+}
+
+# Readings checked by hand against pypinyin's (name core -> (readings, reason)).
+# Every other core was read through: pypinyin's phrase reading is the usual one.
+READINGS = {
+    "商都路": (["shangdulu"], "都 in 商都 (the Shang capital) is dū; pypinyin reads shangdou"),
+    "石佛": (["shifo"], "佛 is fó (Buddha) in this name; pypinyin reads shifu"),
+    "五里堡": (
+        ["wulibao", "wulibu", "wulipu"],
+        "堡 in place names is read bǔ or pù besides bǎo; which one is local is not sourced, all are indexed",
+    ),
+    "祭城路": (
+        ["jichenglu", "zhaichenglu"],
+        "祭城 is named after the ancient state 祭 (Zhài); jì is the common reading; both indexed",
+    ),
+    "大隗": (
+        ["dakui", "dawei"],
+        "隗 is kuí or wěi (as a name); which one the town uses is not sourced, both indexed",
+    ),
+}
+
+SUFFIX_RE = re.compile(r"(街道|回族乡|镇|乡)$")
+
+
+def short_name(name: str) -> str:
+    """The core of an official name: the zone prefix and the kind suffix removed."""
+    core = name.removeprefix("郑州经济技术开发区")
+    if core.endswith("管理委员会"):
+        return core.removesuffix("管理委员会")
+    if core == "送表矿区":
+        return core
+    return SUFFIX_RE.sub("", core)
+
+
+def readings_of(core: str) -> tuple[list[str], str | None]:
+    from pypinyin import lazy_pinyin
+
+    if core in READINGS:
+        readings, reason = READINGS[core]
+        return list(readings), reason
+    return ["".join(lazy_pinyin(core))], None
+
+
+def read_townships(reference: Path) -> list[dict[str, str]]:
+    with open(reference / "zhengzhou-townships.csv", encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    if len(rows) != 207:
+        sys.exit(f"expected 207 rows in zhengzhou-townships.csv, found {len(rows)}")
+    return rows
+
+
+def read_found_stations(reference: Path) -> set[tuple[str, str]]:
+    with open(reference / "zhengzhou-stations-found.csv", encoding="utf-8", newline="") as f:
+        return {(r["sub_bureau"], r["station"]) for r in csv.DictReader(f)}
+
+
+def build(reference: Path) -> tuple[dict, list[dict]]:
+    rows = read_townships(reference)
+    found = read_found_stations(reference)
+    district_bureau = {d[0]: d[4] for d in DISTRICTS}
+    bureau_aliases = {b[0]: b[2] for b in SUB_BUREAUS}
+
+    def sourced(bureau: str, station: str) -> bool:
+        names = {bureau, *bureau_aliases[bureau]}
+        return any((b, station) in found for b in names)
+
+    stations: dict[str, list[dict]] = {b[0]: [] for b in SUB_BUREAUS}
+    streets: list[dict] = []
+    for row in rows:
+        code, name, district = row["code"], row["name"], row["district_name"]
+        core = short_name(name)
+        bureau = district_bureau[district]
+        basis = "district"
+        verified = True
+        source = "nbs-2020"
+        note = None
+        if code in ZHENGDONG_UNITS:
+            bureau = "郑东分局"
+            basis, basis_source = ZHENGDONG_UNITS[code]
+            source = f"nbs-2020; {basis_source}"
+        elif code in UNCLEAR_UNITS:
+            verified = False
+            note = UNCLEAR_UNITS[code]
+            source = "nbs-2020; zhengdong"
+        station = None
+        if bureau is None:
+            basis = "outside"
+        else:
+            station = core + "派出所"
+            if bureau == "二七分局":
+                station_source = "reform-2020"
+            elif station in NEWS_STATIONS and sourced(bureau, station):
+                station_source = NEWS_STATIONS[station]
+            else:
+                station_source = "rule"
+            stations[bureau].append({"name": station, "source": station_source})
+        readings, reason = readings_of(core)
+        entry: dict = {
+            "name": name,
+            "code": code,
+            "district": district,
+            "kind": row["kind"],
+            "short": core,
+            "station": station,
+            "basis": basis,
+            "verified": verified,
+            "pinyin": readings,
+        }
+        if reason:
+            entry["pinyin_note"] = reason
+        others = OTHER_NAMES.get(code)
+        if others:
+            entry["other_names"] = [{"name": n, "relation": r, "note": t} for n, r, t in others]
+        if note:
+            entry["note"] = note
+        entry["source"] = source
+        streets.append(entry)
+
+    # 二七分局's stations in the report's order, exactly.
+    erqi = {s["name"]: s for s in stations["二七分局"]}
+    expected = [n + "派出所" for n in ERQI_STATIONS]
+    if sorted(erqi) != sorted(expected):
+        sys.exit(f"二七 stations differ from the report: {sorted(erqi)} vs {sorted(expected)}")
+    stations["二七分局"] = [erqi[n] for n in expected]
+    for bureau, station, source in PLACE_STATIONS:
+        if not sourced(bureau, station):
+            sys.exit(f"{station} of {bureau} is not in zhengzhou-stations-found.csv")
+        stations[bureau].append({"name": station, "source": source, "kind": "place"})
+
+    units = {
+        "edition": EDITION,
+        "sources": SOURCES,
+        "city_bureau": {
+            "name": "郑州市公安局",
+            "reform_date": EDITION,
+            "levels": "city bureau → sub-bureau → station (three levels, restored 2020-10-20)",
+            "abolished_units": 29,
+            "sub_bureaus_announced": 11,
+            "stations_announced": 112,
+            "principle": "一区一分局、一街道(乡镇)一派出所",
+            "source": "reform-2020",
+        },
+        "departments": {
+            "per_sub_bureau": "8–14, set up as needed; which ones each sub-bureau has is not published",
+            "names": DEPARTMENTS,
+            "source": "reform-2020",
+        },
+        "teams": {
+            "structure": "两队一室",
+            "joint_duty": "三警联勤: 社区民警、案件办理民警、综合指挥民警各司其职又分工协作",
+            "list": TEAMS,
+            "source": "reform-2020",
+        },
+        "districts": [
+            {
+                "name": name,
+                "code": code,
+                "kind": kind,
+                "aliases": aliases,
+                "pinyin": district_readings(aliases[-1]),
+                "sub_bureau": bureau,
+                "source": "nbs-2020" if code else "zhengdong",
+            }
+            for name, code, kind, aliases, bureau in DISTRICTS
+        ],
+        "sub_bureaus": [
+            {
+                "name": short,
+                "full_name": full,
+                "aliases": aliases,
+                "pinyin": district_readings(short.removesuffix("分局")),
+                "kind": kind,
+                "area": area,
+                **({"address": address} if address else {}),
+                "established": EDITION,
+                "source": "reform-2020",
+                "stations": stations[short],
+            }
+            for short, full, aliases, kind, area, address in SUB_BUREAUS
+        ],
+    }
+    return units, streets
+
+
+def district_readings(short: str) -> list[str]:
+    from pypinyin import lazy_pinyin
+
+    return ["".join(lazy_pinyin(short))]
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _represent_list(dumper: yaml.SafeDumper, data: list) -> yaml.Node:
+    flow = all(isinstance(x, str) for x in data) and sum(len(x) for x in data) < 80
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flow)
+
+
+_Dumper.add_representer(list, _represent_list)
+
+
+def dump(data: object, header: str) -> str:
+    body = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=200)
+    return header + body
+
+
+UNITS_HEADER = """\
+# The organisation of 郑州市公安局 after the reform of 2020-10-20.
+# Generated by tools/build_data.py from ../shared/reference; every record names its source
+# (ids in `sources`). `source: rule` = named by SPEC's pattern: short name + 派出所.
+"""
+STREETS_HEADER = """\
+# All 207 subdistricts and townships of 郑州市 (NBS 2020 edition) and the station serving each.
+# Generated by tools/build_data.py from ../shared/reference/zhengzhou-townships.csv.
+# basis: district (the code's district's sub-bureau), zone-code / source (run by 郑东新区,
+# see zhengdong.md), outside (beyond the 11 sub-bureaus' area: station null).
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reference", type=Path, default=DEFAULT_REFERENCE)
+    parser.add_argument("--out", type=Path, default=ROOT / "data")
+    args = parser.parse_args(argv)
+    units, streets = build(args.reference)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "units.yaml").write_text(dump(units, UNITS_HEADER), encoding="utf-8")
+    (args.out / "streets.yaml").write_text(dump(streets, STREETS_HEADER), encoding="utf-8")
+    print(f"wrote {args.out}/units.yaml and streets.yaml ({len(streets)} streets)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
