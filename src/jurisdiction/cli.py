@@ -1,0 +1,235 @@
+"""The Typer app: the only module that imports typer. Each command is a thin shell around
+commands.py; JurError becomes one line on stderr and its exit status, here and only here."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from typing import Annotated, Any
+
+import typer
+
+from . import commands
+from .commands import version_text
+from .errors import Exit, JurError
+
+HELP = """\
+Which police station (派出所) and sub-bureau (分局) is responsible for a place in Zhengzhou.
+
+Offline, from the dataset of the 2020-10-20 reform (11 sub-bureaus; one subdistrict or
+township, one station). When it is not sure it says so: ambiguous, partial, not_found.
+
+  jur find 德化街                 one place
+  jur find < addresses.txt        one answer per input line, in order
+  jur roster 二七                 the stations of a district or sub-bureau
+  jur show 德化街派出所           one station or sub-bureau in full
+"""
+
+app = typer.Typer(
+    help=HELP,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+FormatOpt = Annotated[
+    str | None,
+    typer.Option(
+        "-f",
+        "--format",
+        help="table | json | jsonl | tsv | csv. Default: table on a terminal, tsv otherwise.",
+        metavar="FORMAT",
+    ),
+]
+HeaderOpt = Annotated[bool, typer.Option("--header", help="Print a header line in tsv (csv and table always have one).")]
+DataOpt = Annotated[
+    str | None,
+    typer.Option("--data", envvar="JUR_DATA", help="Dataset directory with units.yaml and streets.yaml.", metavar="DIR"),
+]
+FieldsOpt = Annotated[
+    str | None,
+    typer.Option("-o", "--fields", help="Columns to print, in order, e.g. query,station,sub_bureau.", metavar="LIST"),
+]
+
+
+def report(fn: Callable[..., int]) -> Callable[..., None]:
+    """Run a command; turn JurError and Ctrl-C into their exit statuses without a traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        try:
+            code = fn(*args, **kwargs)
+        except JurError as e:
+            for line in e.lines():
+                sys.stderr.write(_error_line(e, line) + "\n")
+            raise typer.Exit(e.exit_code) from None
+        except KeyboardInterrupt:
+            raise typer.Exit(Exit.INTERRUPTED) from None
+        raise typer.Exit(int(code))
+
+    return wrapper
+
+
+def _error_line(e: JurError, line: str) -> str:
+    from .errors import DataError
+
+    return line if isinstance(e, DataError) else f"jur: {line}"
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(version_text())
+        raise typer.Exit(0)
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version and the dataset edition."),
+    ] = False,
+) -> None:
+    """Which police station and sub-bureau is responsible for a place in Zhengzhou."""
+
+
+@app.command()
+@report
+def find(
+    queries: Annotated[
+        list[str] | None,
+        typer.Argument(help="Places or addresses. None, or '-': read one per line from stdin.", show_default=False),
+    ] = None,
+    fmt: FormatOpt = None,
+    header: HeaderOpt = False,
+    fields: FieldsOpt = None,
+    limit: Annotated[
+        int, typer.Option("-n", "--limit", help="Show the N best candidates of every answer.", metavar="N", min=0)
+    ] = 0,
+    explain: Annotated[
+        bool,
+        typer.Option(
+            "--explain",
+            help="Show how each answer was reached: normalisations applied and the tier that decided "
+            "(in json/jsonl as an 'explain' list, otherwise on stderr).",
+        ),
+    ] = False,
+    data: DataOpt = None,
+) -> int:
+    """Resolve places to the responsible station and sub-bureau.
+
+    One record per query, in input order: query, status, station, sub_bureau, street,
+    district, score (json/jsonl add match, code, verified, candidates, note).
+
+    status: found | partial (sub-bureau known, station not) | ambiguous (see candidates) |
+    outside (a place of Zhengzhou beyond the 11 sub-bureaus) | not_found.
+
+    score: 100 official name; 95 short, office or station name; 90 pinyin, former name, or a
+    district alone; 85 initials or a place named inside an address; 80 a road with a house
+    number (partial); 75-84 a typo. Below 75: not_found.
+
+    Exit status: 0 every query found, 1 any not found, 2 usage or dataset error, 130 Ctrl-C.
+    """
+    if not queries and sys.stdin.isatty():
+        raise_usage("no query: give places as arguments, or pipe them in one per line")
+    return commands.run_find(
+        list(queries or []), fmt=fmt, header=header, fields=fields, limit=limit, explain=explain, data=data
+    )
+
+
+def raise_usage(message: str) -> None:
+    from .errors import UsageError
+
+    raise UsageError(message)
+
+
+def complete_unit(incomplete: str) -> list[str]:
+    """District and sub-bureau names for shell completion."""
+    try:
+        from .index import open_index
+
+        ds = open_index().dataset
+    except Exception:  # completion must never break the shell
+        return []
+    names: list[str] = []
+    for d in ds.districts:
+        names += [d.name, *d.aliases]
+    for b in ds.sub_bureaus:
+        names += [b.name, *b.aliases]
+    return [n for n in dict.fromkeys(names) if n.startswith(incomplete)]
+
+
+@app.command()
+@report
+def roster(
+    name: Annotated[
+        str | None,
+        typer.Argument(
+            help="A district or sub-bureau: 二七, 二七区, 二七分局, erqi. None: every sub-bureau.",
+            autocompletion=complete_unit,
+            show_default=False,
+        ),
+    ] = None,
+    fmt: FormatOpt = None,
+    header: HeaderOpt = False,
+    fields: FieldsOpt = None,
+    data: DataOpt = None,
+) -> int:
+    """The stations of a district or sub-bureau, with the streets each serves."""
+    return commands.run_roster(name, fmt=fmt, header=header, fields=fields, data=data)
+
+
+@app.command()
+@report
+def show(
+    name: Annotated[str, typer.Argument(help="A station (德化街派出所, 德化街) or a sub-bureau (二七分局, 二七).")],
+    fmt: FormatOpt = None,
+    data: DataOpt = None,
+) -> int:
+    """One station or sub-bureau in full: teams, departments, streets, source."""
+    return commands.run_show(name, fmt=fmt, data=data)
+
+
+@app.command("list")
+@report
+def list_(
+    what: Annotated[str, typer.Argument(help="districts | sub-bureaus | stations | streets", metavar="WHAT")],
+    fmt: FormatOpt = None,
+    header: HeaderOpt = False,
+    fields: FieldsOpt = None,
+    data: DataOpt = None,
+) -> int:
+    """List districts, sub-bureaus, stations or streets."""
+    return commands.run_list(what, fmt=fmt, header=header, fields=fields, data=data)
+
+
+@app.command()
+@report
+def tree(
+    name: Annotated[
+        str | None,
+        typer.Argument(help="Only this sub-bureau (or a district's).", autocompletion=complete_unit, show_default=False),
+    ] = None,
+    fmt: FormatOpt = None,
+    data: DataOpt = None,
+) -> int:
+    """City bureau → sub-bureaus → stations → streets."""
+    return commands.run_tree(name, fmt=fmt, data=data)
+
+
+@app.command()
+@report
+def validate(data: DataOpt = None) -> int:
+    """Check a dataset; every problem as FILE:LINE: message, exit 2 if any."""
+    return commands.run_validate(data)
+
+
+def run(argv: list[str]) -> int:
+    """Run the Typer app on argv; returns the exit status."""
+    try:
+        app(args=argv, prog_name="jur")
+    except SystemExit as e:
+        code = e.code
+        return code if isinstance(code, int) else (0 if code is None else 1)
+    return 0

@@ -1,0 +1,150 @@
+"""Records -> table / json / jsonl / tsv / csv. One writer per format, fed by plain dicts.
+
+The streaming formats (json, jsonl, tsv, csv) write each record as it comes; `table` needs
+every row first and is meant for a terminal. rich is imported only for tables (~0.09 s).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from collections.abc import Iterable
+from typing import IO, Any
+
+FORMATS = ("table", "json", "jsonl", "tsv", "csv")
+
+_TSV_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def cell(value: Any) -> str:
+    """A field as flat text: null empty, booleans lower case, lists joined with '、'."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return "、".join(_list_item(v) for v in value)
+    return str(value)
+
+
+def _list_item(v: Any) -> str:
+    if isinstance(v, dict):
+        return v.get("name") or v.get("street") or v.get("station") or v.get("sub_bureau") or v.get("district") or ""
+    return cell(v)
+
+
+def tsv_line(values: Iterable[Any]) -> str:
+    """Tab-separated, with backslash escapes for tab, newline, CR and backslash inside fields."""
+    return "\t".join(cell(v).translate(_TSV_ESCAPES) for v in values) + "\n"
+
+
+def csv_line(values: Iterable[Any]) -> str:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\r\n").writerow([cell(v) for v in values])
+    return buf.getvalue()
+
+
+def project(record: dict[str, Any], fields: list[str]) -> dict[str, Any]:
+    return {f: record.get(f) for f in fields}
+
+
+class Writer:
+    """Writes records in one format to a text stream, streaming where the format allows."""
+
+    def __init__(
+        self,
+        out: IO[str],
+        fmt: str,
+        fields: list[str],
+        *,
+        header: bool = False,
+        json_fields: list[str] | None = None,
+        width: int | None = None,
+        title: str | None = None,
+    ) -> None:
+        self.out = out
+        self.fmt = fmt
+        self.fields = fields
+        self.json_fields = json_fields
+        self.header = header
+        self.width = width
+        self.title = title
+        self.rows: list[dict[str, Any]] = []
+        self.count = 0
+
+    def start(self) -> None:
+        if self.fmt == "tsv" and self.header:
+            self.out.write(tsv_line(self.fields))
+        elif self.fmt == "csv":
+            self.out.write(csv_line(self.fields))
+        elif self.fmt == "json":
+            self.out.write("[")
+
+    def write(self, record: dict[str, Any]) -> None:
+        fmt = self.fmt
+        if fmt == "tsv":
+            self.out.write(tsv_line(record.get(f) for f in self.fields))
+        elif fmt == "jsonl":
+            self.out.write(_json(record, self.json_fields) + "\n")
+        elif fmt == "csv":
+            self.out.write(csv_line(record.get(f) for f in self.fields))
+        elif fmt == "json":
+            self.out.write(("\n  " if self.count == 0 else ",\n  ") + _json(record, self.json_fields))
+        else:
+            self.rows.append(record)
+        self.count += 1
+
+    def finish(self) -> None:
+        if self.fmt == "json":
+            self.out.write("\n]\n" if self.count else "]\n")
+        elif self.fmt == "table":
+            render_table(self.out, self.fields, self.rows, width=self.width, title=self.title)
+
+
+def _json(record: dict[str, Any], fields: list[str] | None) -> str:
+    if fields is not None:
+        record = project(record, fields)
+    return json.dumps(record, ensure_ascii=False)
+
+
+def render_table(
+    out: IO[str],
+    fields: list[str],
+    rows: list[dict[str, Any]],
+    *,
+    width: int | None = None,
+    title: str | None = None,
+) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title, show_lines=False, header_style="bold", title_justify="left")
+    for f in fields:
+        table.add_column(f, overflow="fold", justify="right" if f in ("score", "stations_count") else "left")
+    for r in rows:
+        table.add_row(*(_table_cell(f, r.get(f)) for f in fields))
+    if width is None and not (hasattr(out, "isatty") and out.isatty()):
+        # Not a terminal: no wrapping at 80 columns; COLUMNS still decides when set.
+        width = int(os.environ["COLUMNS"]) if os.environ.get("COLUMNS", "").isdigit() else 200
+    console = Console(file=out, width=width, highlight=False, soft_wrap=False)
+    console.print(table)
+
+
+def _table_cell(field: str, value: Any) -> str:
+    from rich.markup import escape
+
+    text = cell(value)
+    return escape(text) if text else "—" if value is None else ""
+
+
+def write_all(
+    out: IO[str], fmt: str, fields: list[str], records: Iterable[dict[str, Any]], **kw: Any
+) -> int:
+    w = Writer(out, fmt, fields, **kw)
+    w.start()
+    for r in records:
+        w.write(r)
+    w.finish()
+    return w.count
