@@ -226,17 +226,30 @@ UNCLEAR_UNITS = {
 
 # Stations that a news source names (zhengzhou-stations-found.csv).
 NEWS_STATIONS = {"南阳路派出所": "news-nanyanglu"}
-PLACE_STATIONS = [("郑东分局", "会展中心派出所", "news-huizhan"), ("郑东分局", "郑州东站派出所", "news-dongzhan")]
+PLACE_STATIONS = [
+    ("郑东分局", "会展中心派出所", "news-huizhan"),
+    ("郑东分局", "郑州东站派出所", "news-dongzhan"),
+]
 
 # Names of a unit in other NBS editions (SOURCES.md, "Differences between editions").
 # code -> list of (name, relation, note)
 OTHER_NAMES = {
-    "410104003": [("南关街道", "former", "2019 edition name (410104003), renamed 南关街街道 in 2020")],
+    "410104003": [
+        ("南关街道", "former", "2019 edition name (410104003), renamed 南关街街道 in 2020")
+    ],
     "410104011": [
-        ("南曹乡", "former-split", "2019 edition 南曹乡 (410104201) was replaced in 2020 by 南曹街道 and 金岱街道")
+        (
+            "南曹乡",
+            "former-split",
+            "2019 edition 南曹乡 (410104201) was replaced in 2020 by 南曹街道 and 金岱街道",
+        )
     ],
     "410104012": [
-        ("南曹乡", "former-split", "2019 edition 南曹乡 (410104201) was replaced in 2020 by 南曹街道 and 金岱街道")
+        (
+            "南曹乡",
+            "former-split",
+            "2019 edition 南曹乡 (410104201) was replaced in 2020 by 南曹街道 and 金岱街道",
+        )
     ],
     "410183401": [("伏羲山风景区管理委员会", "later", "2021 edition name")],
     "410185102": [("卢店街道", "later", "2021 edition: 卢店镇 became 卢店街道 (410185004)")],

@@ -43,14 +43,27 @@ FormatOpt = Annotated[
         metavar="FORMAT",
     ),
 ]
-HeaderOpt = Annotated[bool, typer.Option("--header", help="Print a header line in tsv (csv and table always have one).")]
+HeaderOpt = Annotated[
+    bool,
+    typer.Option("--header", help="Print a header line in tsv (csv and table always have one)."),
+]
 DataOpt = Annotated[
     str | None,
-    typer.Option("--data", envvar="JUR_DATA", help="Dataset directory with units.yaml and streets.yaml.", metavar="DIR"),
+    typer.Option(
+        "--data",
+        envvar="JUR_DATA",
+        help="Dataset directory with units.yaml and streets.yaml.",
+        metavar="DIR",
+    ),
 ]
 FieldsOpt = Annotated[
     str | None,
-    typer.Option("-o", "--fields", help="Columns to print, in order, e.g. query,station,sub_bureau.", metavar="LIST"),
+    typer.Option(
+        "-o",
+        "--fields",
+        help="Columns to print, in order, e.g. query,station,sub_bureau.",
+        metavar="LIST",
+    ),
 ]
 
 
@@ -88,7 +101,12 @@ def _version(value: bool) -> None:
 def main(
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Show the version and the dataset edition."),
+        typer.Option(
+            "--version",
+            callback=_version,
+            is_eager=True,
+            help="Show the version and the dataset edition.",
+        ),
     ] = False,
 ) -> None:
     """Which police station and sub-bureau is responsible for a place in Zhengzhou."""
@@ -99,13 +117,19 @@ def main(
 def find(
     queries: Annotated[
         list[str] | None,
-        typer.Argument(help="Places or addresses. None, or '-': read one per line from stdin.", show_default=False),
+        typer.Argument(
+            help="Places or addresses. None, or '-': read one per line from stdin.",
+            show_default=False,
+        ),
     ] = None,
     fmt: FormatOpt = None,
     header: HeaderOpt = False,
     fields: FieldsOpt = None,
     limit: Annotated[
-        int, typer.Option("-n", "--limit", help="Show the N best candidates of every answer.", metavar="N", min=0)
+        int,
+        typer.Option(
+            "-n", "--limit", help="Show the N best candidates of every answer.", metavar="N", min=0
+        ),
     ] = 0,
     explain: Annotated[
         bool,
@@ -134,7 +158,13 @@ def find(
     if not queries and sys.stdin.isatty():
         raise_usage("no query: give places as arguments, or pipe them in one per line")
     return commands.run_find(
-        list(queries or []), fmt=fmt, header=header, fields=fields, limit=limit, explain=explain, data=data
+        list(queries or []),
+        fmt=fmt,
+        header=header,
+        fields=fields,
+        limit=limit,
+        explain=explain,
+        data=data,
     )
 
 
@@ -183,7 +213,10 @@ def roster(
 @app.command()
 @report
 def show(
-    name: Annotated[str, typer.Argument(help="A station (德化街派出所, 德化街) or a sub-bureau (二七分局, 二七).")],
+    name: Annotated[
+        str,
+        typer.Argument(help="A station (德化街派出所, 德化街) or a sub-bureau (二七分局, 二七)."),
+    ],
     fmt: FormatOpt = None,
     data: DataOpt = None,
 ) -> int:
@@ -194,7 +227,9 @@ def show(
 @app.command("list")
 @report
 def list_(
-    what: Annotated[str, typer.Argument(help="districts | sub-bureaus | stations | streets", metavar="WHAT")],
+    what: Annotated[
+        str, typer.Argument(help="districts | sub-bureaus | stations | streets", metavar="WHAT")
+    ],
     fmt: FormatOpt = None,
     header: HeaderOpt = False,
     fields: FieldsOpt = None,
@@ -209,7 +244,11 @@ def list_(
 def tree(
     name: Annotated[
         str | None,
-        typer.Argument(help="Only this sub-bureau (or a district's).", autocompletion=complete_unit, show_default=False),
+        typer.Argument(
+            help="Only this sub-bureau (or a district's).",
+            autocompletion=complete_unit,
+            show_default=False,
+        ),
     ] = None,
     fmt: FormatOpt = None,
     data: DataOpt = None,

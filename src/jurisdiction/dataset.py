@@ -8,17 +8,14 @@ file could be parsed. A dataset with any problem raises DataError and is never a
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from typing import Any
 
 from .errors import DataError, Problem
 from .model import Dataset, District, Station, Street, SubBureau
+from .paths import FILES, STREETS, UNITS, data_dir_from, default_data_dir  # noqa: F401
 
-UNITS = "units.yaml"
-STREETS = "streets.yaml"
-FILES = (UNITS, STREETS)
 MAX_FILE_BYTES = 32 * 1024 * 1024  # a 40,000-street dataset is ~12 MB
 MAX_DEPTH = 24  # the format needs 5 levels; deep nesting is refused before recursion can hurt
 
@@ -41,15 +38,6 @@ class LList(list):
     item_lines: list[int]
 
 
-def default_data_dir() -> Path:
-    """The shipped dataset: inside the installed package, or data/ in a source checkout."""
-    here = Path(__file__).resolve().parent
-    packaged = here / "_data"
-    if (packaged / UNITS).is_file():
-        return packaged
-    return here.parents[1] / "data"
-
-
 def read_text(path: Path, shown: str) -> str:
     """The file's text, or DataError: missing, too large, not UTF-8, or empty."""
     try:
@@ -62,7 +50,13 @@ def read_text(path: Path, shown: str) -> str:
         raise DataError([Problem(shown, 1, "not a regular file")])
     if size > MAX_FILE_BYTES:
         raise DataError(
-            [Problem(shown, 1, f"file is {size / 2**20:.1f} MiB; the limit is {MAX_FILE_BYTES // 2**20} MiB")]
+            [
+                Problem(
+                    shown,
+                    1,
+                    f"file is {size / 2**20:.1f} MiB; the limit is {MAX_FILE_BYTES // 2**20} MiB",
+                )
+            ]
         )
     try:
         raw = path.read_bytes()
@@ -77,7 +71,11 @@ def decode(raw: bytes, shown: str) -> str:
     except UnicodeDecodeError as e:
         line = raw[: e.start].count(b"\n") + 1
         raise DataError(
-            [Problem(shown, line, f"not valid UTF-8 (byte 0x{raw[e.start]:02x} at offset {e.start})")]
+            [
+                Problem(
+                    shown, line, f"not valid UTF-8 (byte 0x{raw[e.start]:02x} at offset {e.start})"
+                )
+            ]
         ) from None
     text = text.removeprefix("\ufeff")
     if not text.strip() or all(
@@ -127,7 +125,9 @@ def parse_yaml(text: str, shown: str) -> Any:
                 raise fail(line, "a mapping key must be a plain scalar")
             key = str(value) if value is not None else "null"
             if key in container:
-                raise fail(line, f"duplicate key '{key}' (first at line {container.key_lines[key]})")
+                raise fail(
+                    line, f"duplicate key '{key}' (first at line {container.key_lines[key]})"
+                )
             frame[1], frame[2] = key, line
         else:
             container[frame[1]] = value
@@ -186,7 +186,15 @@ _NO_KEY = object()
 
 # --- schema ---------------------------------------------------------------------------
 
-UNITS_KEYS = {"edition", "sources", "city_bureau", "departments", "teams", "districts", "sub_bureaus"}
+UNITS_KEYS = {
+    "edition",
+    "sources",
+    "city_bureau",
+    "departments",
+    "teams",
+    "districts",
+    "sub_bureaus",
+}
 SOURCE_KEYS = {"id", "title", "date", "url", "file"}
 CITY_KEYS = {
     "name",
@@ -249,7 +257,9 @@ class Checker:
     def add(self, line: int, message: str) -> None:
         self.problems.append(Problem(self.shown, line, message))
 
-    def mapping(self, value: Any, line: int, what: str, allowed: set[str], required: set[str]) -> bool:
+    def mapping(
+        self, value: Any, line: int, what: str, allowed: set[str], required: set[str]
+    ) -> bool:
         if not isinstance(value, LDict):
             self.add(getattr(value, "line", line), f"{what} must be a mapping, not {_kind(value)}")
             return False
@@ -303,7 +313,9 @@ def _kind(v: Any) -> str:
     )
 
 
-def _check_units(doc: Any, c: Checker) -> tuple[dict, list[SubBureau], list[Station], list[District]]:
+def _check_units(
+    doc: Any, c: Checker
+) -> tuple[dict, list[SubBureau], list[Station], list[District]]:
     meta: dict[str, Any] = {}
     bureaus: list[SubBureau] = []
     stations: list[Station] = []
@@ -311,7 +323,11 @@ def _check_units(doc: Any, c: Checker) -> tuple[dict, list[SubBureau], list[Stat
     if not c.mapping(doc, 1, "units.yaml", UNITS_KEYS, {"sub_bureaus"}):
         return meta, bureaus, stations, districts
     meta["edition"] = c.text(doc, "edition", "units")
-    for key, allowed in (("city_bureau", CITY_KEYS), ("departments", DEPARTMENT_KEYS), ("teams", TEAMS_KEYS)):
+    for key, allowed in (
+        ("city_bureau", CITY_KEYS),
+        ("departments", DEPARTMENT_KEYS),
+        ("teams", TEAMS_KEYS),
+    ):
         if key in doc and c.mapping(doc[key], doc.key_lines[key], key, allowed, set()):
             meta[key] = _plain(doc[key])
     if "teams" in meta:
@@ -341,7 +357,10 @@ def _check_units(doc: Any, c: Checker) -> tuple[dict, list[SubBureau], list[Stat
         if not name:
             continue
         if name in seen_bureaus:
-            c.add(item.key_lines["name"], f"sub-bureau '{name}' is named twice (first at line {seen_bureaus[name]})")
+            c.add(
+                item.key_lines["name"],
+                f"sub-bureau '{name}' is named twice (first at line {seen_bureaus[name]})",
+            )
             continue
         seen_bureaus[name] = item.key_lines["name"]
         kind = c.text(item, "kind", name) or "territorial"
@@ -356,7 +375,10 @@ def _check_units(doc: Any, c: Checker) -> tuple[dict, list[SubBureau], list[Stat
             if not sname:
                 continue
             if sname in seen_stations:
-                c.add(st.key_lines["name"], f"station '{sname}' is named twice (first at line {seen_stations[sname]})")
+                c.add(
+                    st.key_lines["name"],
+                    f"station '{sname}' is named twice (first at line {seen_stations[sname]})",
+                )
                 continue
             seen_stations[sname] = st.key_lines["name"]
             skind = c.text(st, "kind", sname) or ("special" if kind == "special" else "territorial")
@@ -391,12 +413,18 @@ def _check_units(doc: Any, c: Checker) -> tuple[dict, list[SubBureau], list[Stat
         if not name:
             continue
         if name in seen_districts:
-            c.add(item.key_lines["name"], f"district '{name}' is named twice (first at line {seen_districts[name]})")
+            c.add(
+                item.key_lines["name"],
+                f"district '{name}' is named twice (first at line {seen_districts[name]})",
+            )
             continue
         seen_districts[name] = item.key_lines["name"]
         bureau = c.text(item, "sub_bureau", name)
         if bureau is not None and bureau not in seen_bureaus:
-            c.add(item.key_lines["sub_bureau"], f"district '{name}' names sub-bureau '{bureau}', which does not exist")
+            c.add(
+                item.key_lines["sub_bureau"],
+                f"district '{name}' names sub-bureau '{bureau}', which does not exist",
+            )
         districts.append(
             District(
                 name=name,
@@ -420,7 +448,9 @@ def _check_source_ref(c: Checker, d: LDict, value: str | None, ids: dict[str, in
             c.add(d.key_lines["source"], f"source '{part}' is not in units.sources")
 
 
-def _check_streets(doc: Any, c: Checker, stations: dict[str, Station]) -> tuple[list[Street], dict[str, list[int]]]:
+def _check_streets(
+    doc: Any, c: Checker, stations: dict[str, Station]
+) -> tuple[list[Street], dict[str, list[int]]]:
     streets: list[Street] = []
     served: dict[str, list[int]] = {}
     if not isinstance(doc, LList):
@@ -428,7 +458,9 @@ def _check_streets(doc: Any, c: Checker, stations: dict[str, Station]) -> tuple[
         return streets, served
     codes: dict[str, int] = {}
     for item, line in zip(doc, doc.item_lines, strict=True):
-        if not c.mapping(item, line, "street", STREET_KEYS, {"name", "code", "district", "station"}):
+        if not c.mapping(
+            item, line, "street", STREET_KEYS, {"name", "code", "district", "station"}
+        ):
             continue
         name = c.text(item, "name", "street", required=True)
         if not name:
@@ -436,11 +468,16 @@ def _check_streets(doc: Any, c: Checker, stations: dict[str, Station]) -> tuple[
         code_v = item.get("code")
         if not isinstance(code_v, str) or not code_v.strip():
             if "code" in item:
-                c.add(item.key_lines["code"], f"{name}: code must be a quoted string, not {_kind(code_v)}")
+                c.add(
+                    item.key_lines["code"],
+                    f"{name}: code must be a quoted string, not {_kind(code_v)}",
+                )
             continue
         code = code_v.strip()
         if code in codes:
-            c.add(item.key_lines["code"], f"code {code} is used twice (first at line {codes[code]})")
+            c.add(
+                item.key_lines["code"], f"code {code} is used twice (first at line {codes[code]})"
+            )
         codes[code] = item.key_lines["code"]
         district = c.text(item, "district", name, required=True) if "district" in item else None
         station = c.text(item, "station", name)
@@ -448,7 +485,10 @@ def _check_streets(doc: Any, c: Checker, stations: dict[str, Station]) -> tuple[
         if station is not None:
             st = stations.get(station)
             if st is None:
-                c.add(item.key_lines["station"], f"{name}: station '{station}' does not exist in units.yaml")
+                c.add(
+                    item.key_lines["station"],
+                    f"{name}: station '{station}' does not exist in units.yaml",
+                )
             else:
                 bureau = st.sub_bureau
                 served.setdefault(station, []).append(item.key_lines["station"])
@@ -462,7 +502,9 @@ def _check_streets(doc: Any, c: Checker, stations: dict[str, Station]) -> tuple[
             if c.mapping(o, oline, f"other name of {name}", OTHER_NAME_KEYS, {"name"}):
                 on = c.text(o, "name", f"other name of {name}", required=True)
                 if on:
-                    others.append((on, c.text(o, "relation", on) or "other", c.text(o, "note", on) or ""))
+                    others.append(
+                        (on, c.text(o, "relation", on) or "other", c.text(o, "note", on) or "")
+                    )
         streets.append(
             Street(
                 name=name,
@@ -491,8 +533,9 @@ def _plain(v: Any) -> Any:
     return v
 
 
-def load_files(directory: Path) -> tuple[dict[str, bytes], list[Path]]:
+def load_files(directory: str | Path) -> tuple[dict[str, bytes], list[Path]]:
     """Raw bytes of the two files (for the cache key), with the same errors as parsing."""
+    directory = Path(directory)
     out: dict[str, bytes] = {}
     paths = []
     for fname in FILES:
@@ -503,8 +546,11 @@ def load_files(directory: Path) -> tuple[dict[str, bytes], list[Path]]:
     return out, paths
 
 
-def parse_dataset(directory: Path, raw: dict[str, bytes] | None = None, digest: str = "") -> Dataset:
+def parse_dataset(
+    directory: str | Path, raw: dict[str, bytes] | None = None, digest: str = ""
+) -> Dataset:
     """Parse and validate both files; DataError lists every problem found."""
+    directory = Path(directory)
     problems: list[Problem] = []
     docs: dict[str, Any] = {}
     for fname in FILES:
@@ -525,10 +571,16 @@ def parse_dataset(directory: Path, raw: dict[str, bytes] | None = None, digest: 
     for station, lines in served.items():
         if len(lines) > 1:
             for line in lines[1:]:
-                cs.add(line, f"station '{station}' serves two streets (first at line {lines[0]}); one subdistrict or township, one station")
+                cs.add(
+                    line,
+                    f"station '{station}' serves two streets (first at line {lines[0]}); one subdistrict or township, one station",
+                )
     for st in stations:
         if st.kind == "territorial" and st.name not in served and not cs.problems:
-            cu.add(_station_line(docs[UNITS], st.name), f"territorial station '{st.name}' serves no street")
+            cu.add(
+                _station_line(docs[UNITS], st.name),
+                f"territorial station '{st.name}' serves no street",
+            )
     problems = cu.problems + cs.problems
     if problems:
         raise DataError(problems)
@@ -569,9 +621,3 @@ def _derive_districts(streets: list[Street]) -> list[District]:
         only = next(iter(bs)) if len(bs) == 1 else None
         out.append(District(name, None, None, (), (), only, None))
     return out
-
-
-def data_dir_from(option: str | os.PathLike[str] | None) -> Path:
-    """--data DIR, else $JUR_DATA, else the shipped dataset."""
-    value = option if option not in (None, "") else os.environ.get("JUR_DATA") or None
-    return Path(value) if value else default_data_dir()

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections import namedtuple
 from enum import IntEnum
-from typing import NamedTuple
 
 
 class Exit(IntEnum):
@@ -15,12 +15,11 @@ class Exit(IntEnum):
     INTERRUPTED = 130  # Ctrl-C
 
 
-class Problem(NamedTuple):
-    """One problem in a dataset file, printed as FILE:LINE: message."""
+class Problem(namedtuple("Problem", "file line message")):
+    """One problem in a dataset file (file: str, line: int, message: str), printed as
+    FILE:LINE: message."""
 
-    file: str
-    line: int
-    message: str
+    __slots__ = ()
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.message}"

@@ -17,19 +17,21 @@ stale cache. JUR_NO_CACHE=1 turns the cache off.
 
 from __future__ import annotations
 
-import hashlib
 import marshal
 import os
 import zlib
 from collections.abc import Iterator
 from functools import cached_property
-from pathlib import Path
-from typing import Any
 
 from . import __version__
-from .dataset import FILES, data_dir_from, load_files, parse_dataset
 from .model import Dataset, District, Station, Street, SubBureau
 from .normalize import normalize
+from .paths import FILES, data_dir_from
+
+TYPE_CHECKING = False  # typing costs ~4-8 ms at start-up: imported for checkers only
+if TYPE_CHECKING:
+    from typing import Any
+
 
 FORMAT = 3  # bump when the cache layout or the key rules change
 Hit = tuple  # (target, tier, payload, note)
@@ -39,7 +41,17 @@ FORMER_TIERS = {"former": "former name", "former-split": "former name", "later":
 
 
 def place_row(s: Street) -> tuple:
-    return (s.name, s.code, s.district, s.kind, s.short, s.station, s.sub_bureau, s.verified, s.note)
+    return (
+        s.name,
+        s.code,
+        s.district,
+        s.kind,
+        s.short,
+        s.station,
+        s.sub_bureau,
+        s.verified,
+        s.note,
+    )
 
 
 def pinyin_variants(reading: str) -> set[str]:
@@ -120,7 +132,9 @@ def district_row(ds: Dataset, d: District) -> tuple:
     others = sorted({s.sub_bureau or "outside" for s in members} - {d.sub_bureau or "outside"})
     note = None
     if others:
-        names = [s.short for s in members if (s.sub_bureau or "outside") != (d.sub_bureau or "outside")]
+        names = [
+            s.short for s in members if (s.sub_bureau or "outside") != (d.sub_bureau or "outside")
+        ]
         note = f"not all of {d.name} is {d.sub_bureau or 'outside'}: {'、'.join(names)} → {'、'.join(others)}"
     return (d.name, d.sub_bureau, d.code, d.kind, note)
 
@@ -149,7 +163,7 @@ class Index:
         head: dict[str, Any],
         aux: dict[str, Any] | None = None,
         dataset: Dataset | None = None,
-        cache_dir: Path | None = None,
+        cache_dir: str | None = None,
     ) -> None:
         self._keys = keys
         self.head = head
@@ -188,7 +202,11 @@ class Index:
             "edition": ds.edition,
             "areas": area_entries(ds),
             "shards": _shard_count(len(frozen)),
-            "counts": {"streets": len(ds.streets), "stations": len(ds.stations), "sub_bureaus": len(ds.sub_bureaus)},
+            "counts": {
+                "streets": len(ds.streets),
+                "stations": len(ds.stations),
+                "sub_bureaus": len(ds.sub_bureaus),
+            },
         }
         aux = {"explicit": sorted(explicit), "cores": sorted(cores)}
         return cls(keys=frozen, head=head, aux=aux, dataset=ds)
@@ -201,13 +219,13 @@ class Index:
         n = _shard_of(key, self.head["shards"])
         shard = self._shards.get(n)
         if shard is None:
-            shard = self._shards[n] = _read(self._cache_dir / f"k{n:04d}")
+            shard = self._shards[n] = _read(os.path.join(self._cache_dir, f"k{n:04d}"))
         return shard.get(key, ())
 
     @property
     def aux(self) -> dict[str, Any]:
         if self._aux is None:
-            self._aux = _read(self._cache_dir / "aux")
+            self._aux = _read(os.path.join(self._cache_dir, "aux"))
         return self._aux
 
     @cached_property
@@ -233,7 +251,7 @@ class Index:
     @property
     def dataset(self) -> Dataset:
         if self._dataset is None:
-            self._dataset = _dataset_from_tuples(_read(self._cache_dir / "full"))
+            self._dataset = _dataset_from_tuples(_read(os.path.join(self._cache_dir, "full")))
         return self._dataset
 
     @property
@@ -242,8 +260,11 @@ class Index:
 
     # --- cache -----------------------------------------------------------------------
 
-    def write_cache(self, root: Path) -> None:
+    def write_cache(self, root: str) -> None:
         """Write this index under root/<digest>, atomically; silently skip if impossible."""
+        from pathlib import Path
+
+        root = Path(root)
         if self._keys is None or self._dataset is None or not self.head["digest"]:
             return
         target = root / self.head["digest"]
@@ -277,12 +298,12 @@ def _shard_of(key: str, n: int) -> int:
     return zlib.crc32(key.encode("utf-8")) & (n - 1) if n > 1 else 0
 
 
-def _read(path: Path) -> Any:
+def _read(path: str) -> Any:
     with open(path, "rb") as f:
         return marshal.loads(f.read())
 
 
-def _rmtree(path: Path) -> None:
+def _rmtree(path: object) -> None:
     import shutil
 
     shutil.rmtree(path, ignore_errors=True)
@@ -316,24 +337,24 @@ def _dataset_from_tuples(t: tuple) -> Dataset:
 # --- opening a dataset ---------------------------------------------------------------------
 
 
-def cache_root() -> Path | None:
+def cache_root() -> str | None:
     if os.environ.get("JUR_NO_CACHE"):
         return None
     explicit = os.environ.get("JUR_CACHE_DIR")
     if explicit:
-        return Path(explicit)
+        return explicit
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "jur"
+    return os.path.join(base, "jur")
 
 
 RACY_NS = 2_000_000_000  # a file changed within 2 s of the memo is re-hashed (as git does)
 
 
-def _stat_key(directory: Path) -> tuple | None:
+def _stat_key(directory: str) -> tuple | None:
     out = []
     for fname in FILES:
         try:
-            st = os.stat(directory / fname)
+            st = os.stat(os.path.join(directory, fname))
         except OSError:
             return None
         out.append((st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev))
@@ -341,6 +362,8 @@ def _stat_key(directory: Path) -> tuple | None:
 
 
 def content_digest(raw: dict[str, bytes]) -> str:
+    import hashlib
+
     h = hashlib.sha256(f"jur-cache {FORMAT} {__version__}\n".encode())
     for fname in FILES:
         data = raw[fname]
@@ -349,8 +372,10 @@ def content_digest(raw: dict[str, bytes]) -> str:
     return h.hexdigest()[:40]
 
 
-def _memo_path(root: Path, directory: Path) -> Path:
-    return root / ("stat-" + hashlib.sha256(str(directory.resolve()).encode()).hexdigest()[:24])
+def _memo_path(root: str, directory: str) -> str:
+    """One memo per dataset directory; the directory is also stored inside and compared."""
+    where = os.path.realpath(directory)
+    return os.path.join(root, f"stat-{zlib.crc32(where.encode('utf-8', 'surrogateescape')):08x}")
 
 
 def open_index(data: str | os.PathLike[str] | None = None, *, use_cache: bool = True) -> Index:
@@ -364,10 +389,12 @@ def open_index(data: str | os.PathLike[str] | None = None, *, use_cache: bool = 
         index = _from_cache(root, directory)
         if index is not None:
             return index
+    from .dataset import load_files, parse_dataset
+
     raw, _ = load_files(directory)
     digest = content_digest(raw)
     if root is not None:
-        cached = _open_cached(root / digest)
+        cached = _open_cached(os.path.join(root, digest))
         if cached is not None:
             _write_memo(root, directory, digest)
             return cached
@@ -379,45 +406,50 @@ def open_index(data: str | os.PathLike[str] | None = None, *, use_cache: bool = 
     return index
 
 
-def _from_cache(root: Path, directory: Path) -> Index | None:
+def _from_cache(root: str, directory: str) -> Index | None:
     """The cached index when the stat memo vouches for the files' content; else None."""
     key = _stat_key(directory)
     if key is None:
         return None
     try:
         memo = _read(_memo_path(root, directory))
-        memo_key, digest, written_ns = memo
+        where, memo_key, digest, written_ns = memo
     except (OSError, ValueError, EOFError, TypeError):
         return None
-    if tuple(map(tuple, memo_key)) != key:
+    if where != os.path.realpath(directory) or tuple(map(tuple, memo_key)) != key:
         return None
     # A file whose change time is not safely older than the memo might have been rewritten
     # within the same clock tick: do not trust the stat, hash the content.
     if any(entry[2] >= written_ns - RACY_NS for entry in key):
         return None
-    return _open_cached(root / digest)
+    return _open_cached(os.path.join(root, digest))
 
 
-def _open_cached(path: Path) -> Index | None:
+def _open_cached(path: str) -> Index | None:
     try:
-        head = _read(path / "head")
+        head = _read(os.path.join(path, "head"))
     except (OSError, ValueError, EOFError, TypeError):
         return None
-    if not isinstance(head, dict) or head.get("format") != FORMAT or head.get("version") != __version__:
+    if (
+        not isinstance(head, dict)
+        or head.get("format") != FORMAT
+        or head.get("version") != __version__
+    ):
         return None
     return Index(head=head, cache_dir=path)
 
 
-def _write_memo(root: Path, directory: Path, digest: str) -> None:
+def _write_memo(root: str, directory: str, digest: str) -> None:
     import time
 
     key = _stat_key(directory)
     if key is None:
         return
     try:
-        root.mkdir(parents=True, exist_ok=True)
-        tmp = root / f".memo-{os.getpid()}"
-        tmp.write_bytes(marshal.dumps((key, digest, time.time_ns())))
+        os.makedirs(root, exist_ok=True)
+        tmp = os.path.join(root, f".memo-{os.getpid()}")
+        with open(tmp, "wb") as f:
+            f.write(marshal.dumps((os.path.realpath(directory), key, digest, time.time_ns())))
         os.replace(tmp, _memo_path(root, directory))
     except OSError:
         pass

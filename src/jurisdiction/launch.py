@@ -23,7 +23,15 @@ def parse_fast_find(args: list[str]) -> dict | None:
     """The keyword arguments of run_find for a plain `find` call, or None to defer to Typer."""
     if not args or args[0] != "find":
         return None
-    kw: dict = {"queries": [], "fmt": None, "header": False, "fields": None, "limit": 0, "explain": False, "data": None}
+    kw: dict = {
+        "queries": [],
+        "fmt": None,
+        "header": False,
+        "fields": None,
+        "limit": 0,
+        "explain": False,
+        "data": None,
+    }
     it = iter(args[1:])
     only_positional = False
     for a in it:

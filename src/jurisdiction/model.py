@@ -1,90 +1,89 @@
-"""The model: immutable records. NamedTuples rather than frozen dataclasses because the cache
-rebuilds them from plain tuples (marshal) and tuple construction is several times cheaper."""
+"""The model: immutable records.
+
+They are named tuples made with collections.namedtuple, not frozen dataclasses or
+typing.NamedTuple: the cache rebuilds them from plain tuples (marshal) and tuple
+construction is several times cheaper; and `typing` alone would add ~4-8 ms to every cold
+`jur find`. The field types are documented on each class.
+"""
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from collections import namedtuple
+
+TYPE_CHECKING = False  # typing costs ~4-8 ms at start-up: imported for checkers only
+if TYPE_CHECKING:
+    from typing import Any
+
 
 STATUSES = ("found", "partial", "ambiguous", "outside", "not_found")
 MATCHES = ("exact", "alias", "pinyin", "address", "fuzzy", "district")
 
 
-class Street(NamedTuple):
-    name: str
-    code: str
-    district: str
-    kind: str | None
-    short: str
-    station: str | None
-    sub_bureau: str | None
-    verified: bool
-    basis: str | None
-    pinyin: tuple[str, ...]
-    other_names: tuple[tuple[str, str, str], ...]  # (name, relation, note)
-    note: str | None
-    source: str | None
+class Street(
+    namedtuple(
+        "Street",
+        "name code district kind short station sub_bureau verified basis pinyin other_names note source",
+    )
+):
+    """A subdistrict or township. name, code, district: str; kind: str|None (街道, 镇, 乡,
+    other); short: its name without kind or zone prefix; station, sub_bureau: str|None (None
+    outside the sub-bureaus' area); verified: bool; basis: str|None; pinyin: tuple[str];
+    other_names: tuple[(name, relation, note)]; note, source: str|None."""
+
+    __slots__ = ()
 
 
-class Station(NamedTuple):
-    name: str
-    sub_bureau: str
-    kind: str  # territorial | place | special
-    source: str | None
-    streets: tuple[str, ...]  # codes of the streets it serves, in dataset order
+class Station(namedtuple("Station", "name sub_bureau kind source streets")):
+    """name, sub_bureau: str; kind: territorial | place | special; source: str|None;
+    streets: tuple of the codes of the streets it serves, in dataset order."""
+
+    __slots__ = ()
 
 
-class SubBureau(NamedTuple):
-    name: str
-    full_name: str | None
-    aliases: tuple[str, ...]
-    pinyin: tuple[str, ...]
-    kind: str
-    area: tuple[str, ...]
-    address: str | None
-    established: str | None
-    source: str | None
-    stations: tuple[str, ...]
+class SubBureau(
+    namedtuple(
+        "SubBureau", "name full_name aliases pinyin kind area address established source stations"
+    )
+):
+    """name: short name (二七分局); full_name: str|None; aliases, pinyin, area: tuple[str];
+    kind: territorial | special; address, established, source: str|None; stations: tuple of
+    station names in dataset order."""
+
+    __slots__ = ()
 
 
-class District(NamedTuple):
-    name: str
-    code: str | None
-    kind: str | None
-    aliases: tuple[str, ...]
-    pinyin: tuple[str, ...]
-    sub_bureau: str | None
-    source: str | None
+class District(namedtuple("District", "name code kind aliases pinyin sub_bureau source")):
+    """A district, county, city or zone. name: str; code: str|None (郑东新区 has none);
+    kind: str|None; aliases, pinyin: tuple[str]; sub_bureau: str|None (None: outside)."""
+
+    __slots__ = ()
 
 
-class Candidate(NamedTuple):
-    station: str | None
-    sub_bureau: str | None
-    street: str | None
-    district: str | None
-    code: str | None
-    score: int
-    match: str | None
+class Candidate(namedtuple("Candidate", "station sub_bureau street district code score match")):
+    """One competing answer: station, sub_bureau, street, district, code: str|None;
+    score: int; match: str|None."""
+
+    __slots__ = ()
 
     def as_dict(self) -> dict[str, Any]:
         return self._asdict()
 
 
-class Answer(NamedTuple):
-    """One record of `jur find`: the answer to one query."""
+_ANSWER_FIELDS = "query status station sub_bureau street district score match code verified candidates note explain"
 
-    query: str
-    status: str
-    station: str | None = None
-    sub_bureau: str | None = None
-    street: str | None = None
-    district: str | None = None
-    score: int = 0
-    match: str | None = None
-    code: str | None = None
-    verified: bool = True
-    candidates: tuple[Candidate, ...] = ()
-    note: str | None = None
-    explain: tuple[str, ...] = ()
+
+class Answer(
+    namedtuple(
+        "Answer",
+        _ANSWER_FIELDS,
+        defaults=(None, None, None, None, 0, None, None, True, (), None, ()),
+    )
+):
+    """One record of `jur find`: query, status: str; station, sub_bureau, street, district:
+    str|None; score: int 0-100; match: str|None; code: str|None; verified: bool;
+    candidates: tuple[Candidate]; note: str|None; explain: tuple[str] (the steps taken)."""
+
+    __slots__ = ()
 
     def as_dict(self, *, explain: bool = False) -> dict[str, Any]:
         d = self._asdict()
@@ -96,16 +95,11 @@ class Answer(NamedTuple):
         return d
 
 
-class Dataset(NamedTuple):
-    """A validated dataset. `meta` holds the documentary parts of units.yaml as loaded."""
+class Dataset(namedtuple("Dataset", "path digest meta sub_bureaus stations streets districts")):
+    """A validated dataset. path, digest: str; meta: the documentary parts of units.yaml;
+    sub_bureaus, stations, streets, districts: tuples of the records above."""
 
-    path: str
-    digest: str
-    meta: dict[str, Any]
-    sub_bureaus: tuple[SubBureau, ...]
-    stations: tuple[Station, ...]
-    streets: tuple[Street, ...]
-    districts: tuple[District, ...]
+    __slots__ = ()
 
     def station(self, name: str) -> Station | None:
         return next((s for s in self.stations if s.name == name), None)

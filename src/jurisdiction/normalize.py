@@ -8,9 +8,11 @@ tools/build_tables.py from OpenCC) -> spaces, punctuation and symbols removed.
 
 from __future__ import annotations
 
+import os
 import unicodedata
 from functools import cache
-from importlib import resources
+
+_TABLES = os.path.join(os.path.dirname(__file__), "tables")
 
 # CJK radical-supplement forms (U+2E80..U+2EFF) that NFKC leaves alone but people paste in
 # place of the ordinary character, and a few other look-alikes.
@@ -52,21 +54,18 @@ def _is_kept(ch: str) -> bool:
 
 
 @cache
-def t2s_table() -> dict[int, str]:
+def t2s_table() -> dict[int, int]:
     """Traditional -> simplified, one character each (loaded on first use)."""
-    text = resources.files("jurisdiction.tables").joinpath("t2s.tsv").read_text("utf-8")
-    table: dict[int, str] = {}
-    for line in text.splitlines():
-        if line and not line.startswith("#"):
-            trad, _, simp = line.partition("\t")
-            table[ord(trad)] = simp
-    return table
+    from .tables.t2s import SIMPLIFIED, TRADITIONAL
+
+    return str.maketrans(TRADITIONAL, SIMPLIFIED)
 
 
 @cache
 def pinyin_table() -> dict[str, frozenset[str]]:
     """Character -> its toneless readings, for same-sound typo scoring (loaded on first use)."""
-    text = resources.files("jurisdiction.tables").joinpath("pinyin.tsv").read_text("utf-8")
+    with open(os.path.join(_TABLES, "pinyin.tsv"), encoding="utf-8") as f:
+        text = f.read()
     table: dict[str, frozenset[str]] = {}
     for line in text.splitlines():
         if line and not line.startswith("#"):

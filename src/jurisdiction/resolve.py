@@ -92,7 +92,9 @@ def resolve(query: str, index: Index, *, limit: int = 0) -> Answer:
     if not isinstance(query, str):
         return Answer(str(query), "not_found", note="not text")
     if len(query) > MAX_QUERY_CHARS:
-        return Answer(query, "not_found", note=f"longer than {MAX_QUERY_CHARS} characters: not a place")
+        return Answer(
+            query, "not_found", note=f"longer than {MAX_QUERY_CHARS} characters: not a place"
+        )
     key = normalize(query, steps)
     if not key:
         return Answer(query, "not_found", note="nothing to look up", explain=tuple(steps))
@@ -212,7 +214,9 @@ class _Resolver:
         if found is not None:
             start, key = found
             self.steps.append(f"address: '{key}' found inside at position {start}")
-            return self.decide(self.index.lookup(key), area=area, score=SCORE_ADDRESS, match="address")
+            return self.decide(
+                self.index.lookup(key), area=area, score=SCORE_ADDRESS, match="address"
+            )
         n = self.core_at_start_len(rest)
         if n and n < len(rest):
             core = rest[:n]
@@ -263,7 +267,9 @@ class _Resolver:
             return None
         best = cands[0].score
         if best < THRESHOLD:
-            return self.not_found(f"closest name scores {best}, below the threshold {THRESHOLD}", cands)
+            return self.not_found(
+                f"closest name scores {best}, below the threshold {THRESHOLD}", cands
+            )
         top = [c for c in cands if c.score == best]
         return self.many(top, best, "fuzzy", rest_cands=cands)
 
@@ -334,7 +340,11 @@ class _Resolver:
             c = uniq[0]
             return self.place_answer(c, score, match, note, shown)
         stations = {c.station for c in uniq}
-        if stations == {None} and all(c.code for c in uniq) and all(c.sub_bureau is None for c in uniq):
+        if (
+            stations == {None}
+            and all(c.code for c in uniq)
+            and all(c.sub_bureau is None for c in uniq)
+        ):
             districts = {c.district for c in uniq}
             return self.answer(
                 "outside",
@@ -374,12 +384,20 @@ class _Resolver:
                 score=score,
                 match=match,
                 code=c.code,
-                note=_join(note, f"{c.district} is outside the 11 sub-bureaus' area: no station of theirs serves it"),
+                note=_join(
+                    note,
+                    f"{c.district} is outside the 11 sub-bureaus' area: no station of theirs serves it",
+                ),
                 candidates=shown,
             )
         if c.station is None:
             return self.answer(
-                "partial", sub_bureau=c.sub_bureau, district=c.district, score=score, match=match, candidates=shown
+                "partial",
+                sub_bureau=c.sub_bureau,
+                district=c.district,
+                score=score,
+                match=match,
+                candidates=shown,
             )
         return self.answer(
             "found",
@@ -431,7 +449,14 @@ class _Resolver:
                 candidates=cands,
                 keep_all=True,
             )
-        return self.answer("ambiguous", score=SCORE_ROAD, match="address", note=note, candidates=cands, keep_all=True)
+        return self.answer(
+            "ambiguous",
+            score=SCORE_ROAD,
+            match="address",
+            note=note,
+            candidates=cands,
+            keep_all=True,
+        )
 
     def conflict(self, hits: list[Hit], area: tuple) -> Answer:
         """The place named is not in the district named: say so, offer both."""
@@ -507,7 +532,9 @@ class _Resolver:
                 if kind == "B":
                     ok = bureau == row[0]
                 else:
-                    ok = district == row[0] or (row[2] is None and row[1] is not None and bureau == row[1])
+                    ok = district == row[0] or (
+                        row[2] is None and row[1] is not None and bureau == row[1]
+                    )
             elif h[0] == "T":
                 ok = h[2][1] == (row[0] if kind == "B" else row[1])
             else:
