@@ -42,7 +42,10 @@ class DataError(JurError):
     """The dataset does not load or does not validate; it is never used for answers."""
 
     def __init__(self, problems: list[Problem]) -> None:
-        self.problems = sorted(set(problems), key=lambda p: (p.file, p.line, p.message))
+        # In the order found (units.yaml before streets.yaml), each once, by line within a file.
+        seen = list(dict.fromkeys(problems))
+        order = {f: i for i, f in enumerate(dict.fromkeys(p.file for p in seen))}
+        self.problems = sorted(seen, key=lambda p: (order[p.file], p.line))
         super().__init__(str(self.problems[0]) if self.problems else "invalid dataset")
 
     def lines(self) -> list[str]:

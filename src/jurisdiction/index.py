@@ -64,8 +64,8 @@ def initials(reading: str, core: str) -> str | None:
     """Initials of a reading, when it splits into one syllable per character."""
     from .syllables import split_syllables
 
-    syl = split_syllables(reading)
-    if syl is None or len(syl) != len(core):
+    syl = split_syllables(reading, len(core))
+    if syl is None:
         return None
     return "".join(s[0] for s in syl)
 

@@ -37,15 +37,18 @@ _MAX = max(map(len, SYLLABLES))
 
 
 @cache
-def split_syllables(text: str) -> tuple[str, ...] | None:
-    """`dehuajie` -> ('de', 'hua', 'jie'); None when it is not a run of syllables. Prefers
-    the longest first syllable, backtracking where that leaves no valid split."""
+def split_syllables(text: str, count: int | None = None) -> tuple[str, ...] | None:
+    """`dehuajie` -> ('de', 'hua', 'jie'); None when it is not a run of syllables. With
+    `count`, only a split into exactly that many syllables (one per character of the name)
+    is accepted. Prefers the longest first syllable, backtracking where that fails."""
     if not text:
-        return ()
+        return () if count in (None, 0) else None
+    if count == 0:
+        return None
     for n in range(min(_MAX, len(text)), 0, -1):
         head = text[:n]
         if head in SYLLABLES:
-            rest = split_syllables(text[n:])
+            rest = split_syllables(text[n:], None if count is None else count - 1)
             if rest is not None:
                 return (head, *rest)
     return None

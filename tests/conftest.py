@@ -1,0 +1,71 @@
+"""Shared fixtures: the shipped dataset's index, a scratch cache, and a way to run `jur`."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "data"
+REFERENCE = ROOT.parent / "shared" / "reference"
+
+
+@pytest.fixture(scope="session")
+def index():
+    from jurisdiction import open_index
+
+    return open_index(DATA, use_cache=False)
+
+
+@pytest.fixture(scope="session")
+def dataset(index):
+    return index.dataset
+
+
+@pytest.fixture(autouse=True)
+def scratch_cache(tmp_path_factory, monkeypatch):
+    """Every test gets its own cache directory: no test sees another's cache or the user's."""
+    cache = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("JUR_CACHE_DIR", str(cache))
+    monkeypatch.delenv("JUR_DATA", raising=False)
+    monkeypatch.delenv("JUR_NO_CACHE", raising=False)
+    return cache
+
+
+@pytest.fixture
+def data_copy(tmp_path) -> Path:
+    """A writable copy of the shipped dataset."""
+    target = tmp_path / "data"
+    shutil.copytree(DATA, target)
+    return target
+
+
+def jur(*args: str, stdin: bytes | str | None = None, env: dict | None = None, timeout: float = 60):
+    """Run `python -m jurisdiction ARGS` as a user would; returns CompletedProcess (bytes)."""
+    full_env = dict(os.environ)
+    full_env.pop("COLUMNS", None)
+    if env:
+        full_env.update(env)
+    if isinstance(stdin, str):
+        stdin = stdin.encode("utf-8")
+    return subprocess.run(
+        [sys.executable, "-m", "jurisdiction", *args],
+        input=stdin if stdin is not None else b"",
+        capture_output=True,
+        env=full_env,
+        timeout=timeout,
+        cwd=str(ROOT.parent),
+    )
+
+
+def out(p) -> str:
+    return p.stdout.decode("utf-8")
+
+
+def err(p) -> str:
+    return p.stderr.decode("utf-8")
