@@ -7,9 +7,10 @@ import csv
 import re
 
 import pytest
-from conftest import REFERENCE
 
 from jurisdiction.syllables import split_syllables
+
+from conftest import REFERENCE
 
 SPEC_SUB_BUREAUS = [
     "金水分局",
@@ -106,7 +107,9 @@ def test_one_street_one_station_both_ways(dataset):
         if s.station:
             served.setdefault(s.station, []).append(s.name)
     twice = {k: v for k, v in served.items() if len(v) > 1}
-    idle = [st.name for st in dataset.stations if st.kind == "territorial" and st.name not in served]
+    idle = [
+        st.name for st in dataset.stations if st.kind == "territorial" and st.name not in served
+    ]
     assert twice == {} and idle == []
 
 
@@ -148,7 +151,13 @@ def test_station_names_follow_their_source(dataset):
     for st in dataset.stations:
         if st.kind == "territorial" and by_station[st.name].short + "派出所" != st.name:
             wrong.append(st.name)
-        if st.source not in {"reform-2020", "rule", "news-nanyanglu", "news-huizhan", "news-dongzhan"}:
+        if st.source not in {
+            "reform-2020",
+            "rule",
+            "news-nanyanglu",
+            "news-huizhan",
+            "news-dongzhan",
+        }:
             wrong.append((st.name, st.source))
     assert wrong == []
     assert dataset.station("南阳路派出所").source == "news-nanyanglu"
@@ -232,4 +241,6 @@ def test_name_collisions_are_known(dataset):
     for s in dataset.streets:
         seen.setdefault(s.short, []).append(s.district)
     shared = {k: v for k, v in seen.items() if len(v) > 1}
-    assert sorted(shared) == sorted(["新华路", "城关", "西大街", "东风路", "刘寨", "三官庙", "龙湖"])
+    assert sorted(shared) == sorted(
+        ["新华路", "城关", "西大街", "东风路", "刘寨", "三官庙", "龙湖"]
+    )

@@ -7,10 +7,11 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import err, jur, out
 
 from jurisdiction import DataError
 from jurisdiction.dataset import parse_dataset, parse_yaml
+
+from conftest import err, jur, out
 
 LINE = re.compile(r"^(?P<file>[^\n]+\.yaml):(?P<line>\d+): (?P<msg>.+)$")
 
@@ -29,7 +30,11 @@ def problems_of(directory: Path) -> list[str]:
 
 # Each breaks a copy of the shipped dataset: (name, function(dir) -> None, file, message part)
 def _tag(d):
-    replace_once(d / "streets.yaml", "code: '410103010'", "code: !!python/object/apply:os.system ['touch PWNED']")
+    replace_once(
+        d / "streets.yaml",
+        "code: '410103010'",
+        "code: !!python/object/apply:os.system ['touch PWNED']",
+    )
 
 
 def _tag_plain(d):
@@ -71,11 +76,19 @@ def _unknown_key(d):
 
 
 def _missing_key(d):
-    replace_once(d / "streets.yaml", "  district: 二七区\n  kind: 街道\n  short: 德化街\n", "  kind: 街道\n  short: 德化街\n")
+    replace_once(
+        d / "streets.yaml",
+        "  district: 二七区\n  kind: 街道\n  short: 德化街\n",
+        "  kind: 街道\n  short: 德化街\n",
+    )
 
 
 def _station_twice(d):
-    replace_once(d / "units.yaml", "  - name: 马寨派出所\n", "  - name: 马寨派出所\n    source: rule\n  - name: 侯寨派出所\n")
+    replace_once(
+        d / "units.yaml",
+        "  - name: 马寨派出所\n",
+        "  - name: 马寨派出所\n    source: rule\n  - name: 侯寨派出所\n",
+    )
 
 
 def _bureau_twice(d):
@@ -138,12 +151,31 @@ def test_broken_dataset_is_refused_by_the_loader(data_copy, name, breaker, fname
 
 @pytest.mark.parametrize(
     "name,breaker,fname,message",
-    [b for b in BROKEN if b[0] in {"tag", "alias", "duplicate-key", "missing-station", "two-streets-one-station", "non-utf8", "empty", "missing-file"}],
+    [
+        b
+        for b in BROKEN
+        if b[0]
+        in {
+            "tag",
+            "alias",
+            "duplicate-key",
+            "missing-station",
+            "two-streets-one-station",
+            "non-utf8",
+            "empty",
+            "missing-file",
+        }
+    ],
     ids=lambda v: v if isinstance(v, str) and not v.endswith(".yaml") else None,
 )
-def test_broken_dataset_cli_exits_2_without_traceback(data_copy, tmp_path, name, breaker, fname, message):
+def test_broken_dataset_cli_exits_2_without_traceback(
+    data_copy, tmp_path, name, breaker, fname, message
+):
     breaker(data_copy)
-    for args in (["validate", "--data", str(data_copy)], ["find", "德化街", "--data", str(data_copy)]):
+    for args in (
+        ["validate", "--data", str(data_copy)],
+        ["find", "德化街", "--data", str(data_copy)],
+    ):
         p = jur(*args)
         assert p.returncode == 2, (args, err(p))
         assert out(p) == ""

@@ -52,11 +52,16 @@ def build_pinyin() -> str:
     )
 
 
-def main() -> int:
-    OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / "t2s.py").write_text(build_t2s(), encoding="utf-8")
-    (OUT / "pinyin.tsv").write_text(build_pinyin(), encoding="utf-8")
-    print(f"wrote {OUT}/t2s.py and pinyin.tsv")
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=OUT)
+    out = parser.parse_args(argv).out
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "t2s.py").write_text(build_t2s(), encoding="utf-8")
+    (out / "pinyin.tsv").write_text(build_pinyin(), encoding="utf-8")
+    print(f"wrote {out}/t2s.py and pinyin.tsv")
     return 0
 
 

@@ -139,6 +139,8 @@ def run_find(
             all_found = False
         writer.write(answer.as_dict(explain=explain))
         if explain and fmt not in ("json", "jsonl"):
+            if fmt != "table":
+                out.flush()  # keep each record and its explanation together on a terminal
             err.write(f"explain {answer.query}: {' → '.join(answer.explain) or 'exact key'}\n")
 
     if queries and queries != ["-"]:

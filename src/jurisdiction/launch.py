@@ -21,7 +21,7 @@ FORMATS = ("table", "json", "jsonl", "tsv", "csv")
 
 def parse_fast_find(args: list[str]) -> dict | None:
     """The keyword arguments of run_find for a plain `find` call, or None to defer to Typer."""
-    if not args or args[0] != "find":
+    if not args or args[0] != "find" or os.environ.get("JUR_NO_FAST"):
         return None
     kw: dict = {
         "queries": [],

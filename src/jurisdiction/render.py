@@ -132,21 +132,55 @@ def render_table(
     width: int | None = None,
     title: str | None = None,
 ) -> None:
+    import io
+
     from rich.console import Console
     from rich.table import Table
 
     table = Table(title=title, show_lines=False, header_style="bold", title_justify="left")
     for f in fields:
-        table.add_column(
-            f, overflow="fold", justify="right" if f in ("score", "stations_count") else "left"
+        numeric = bool(rows) and all(
+            isinstance(r.get(f), int) and not isinstance(r.get(f), bool) for r in rows
         )
+        table.add_column(f, overflow="fold", justify="right" if numeric else "left")
     for r in rows:
         table.add_row(*(_table_cell(f, r.get(f)) for f in fields))
-    if width is None and not (hasattr(out, "isatty") and out.isatty()):
+    isatty = hasattr(out, "isatty") and out.isatty()
+    if width is None and not isatty:
         # Not a terminal: no wrapping at 80 columns; COLUMNS still decides when set.
         width = int(os.environ["COLUMNS"]) if os.environ.get("COLUMNS", "").isdigit() else 200
-    console = Console(file=out, width=width, highlight=False, soft_wrap=False)
+    buf = io.StringIO()
+    console = Console(
+        file=buf, width=width, highlight=False, soft_wrap=False, force_terminal=isatty
+    )
     console.print(table)
+    out.write("\n".join(line.rstrip() for line in buf.getvalue().split("\n")))
+    notes = [
+        _note_line(r) for r in rows if r.get("candidates") or (r.get("note") and r.get("status"))
+    ]
+    for line in notes:
+        out.write(line + "\n")
+
+
+def _note_line(r: dict[str, Any]) -> str:
+    """Below a table of answers: what the table has no room for (candidates, notes)."""
+    parts = []
+    for c in r.get("candidates") or []:
+        where = c.get("street") or c.get("district") or ""
+        if c.get("district") and c.get("street"):
+            where += f" ({c['district']})"
+        to = (
+            c.get("station")
+            or (c.get("sub_bureau") and f"{c['sub_bureau']}, station unknown")
+            or "outside"
+        )
+        parts.append(f"{where} → {to}".strip())
+    text = f"  {r.get('query')}: {r.get('status')}"
+    if parts:
+        text += " — " + "; ".join(parts)
+    if r.get("note"):
+        text += f" [{r['note']}]"
+    return text
 
 
 def _table_cell(field: str, value: Any) -> str:

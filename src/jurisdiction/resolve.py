@@ -300,13 +300,21 @@ class _Resolver:
                 penalty = KIND_MISMATCH
                 kinds = sorted({h[2][3] for h in hits if h[0] == "S" and h[2][3]})
                 notes.append(f"written as a {kind}; officially a {'/'.join(kinds)}")
+        everything = hits
         best = max(TIER_SCORE.get(h[1], 0) for h in hits)
         hits = [h for h in hits if TIER_SCORE.get(h[1], 0) == best]
         tier = hits[0][1]
         self.steps.append(f"matched: {TIER_WORDS.get(tier, tier)}")
         sc = (score if score is not None else best) - penalty
         m = match or TIER_MATCH.get(tier, "alias")
-        notes += [h[3] for h in hits if h[3]]
+        # Notes of every hit on the chosen targets (南关街道 is both a kind form of 南关街街道
+        # and its former name: say so even though the kind form decided).
+        chosen = {(h[0], h[2][1] if h[0] == "S" else h[2][0]) for h in hits}
+        notes += [
+            h[3]
+            for h in everything
+            if h[3] and (h[0], h[2][1] if h[0] == "S" else h[2][0]) in chosen
+        ]
         cands: list[Candidate] = []
         for h in hits:
             if h[0] == "S":

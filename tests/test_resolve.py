@@ -1,0 +1,286 @@
+"""The resolver, by category: every form SPEC lists, addresses, ambiguity, coverage, typos,
+and the refusal to guess."""
+
+from __future__ import annotations
+
+import pytest
+
+from jurisdiction import resolve
+from jurisdiction.model import STATUSES
+
+DEHUAJIE_FORMS = [
+    "德化街",
+    "德化街街道",
+    "德化街街道办事处",
+    "德化街派出所",
+    "二七区德化街",
+    "郑州市二七区德化街道",
+    "河南省郑州市二七区德化街街道",
+    "dehuajie",
+    "DeHuaJie",
+    "de hua jie",
+    "dhj",
+    "德化街",  # full-width below
+    "ＤｅＨｕａＪｉｅ",
+    "德 化 街",
+    "“德化街”",
+    "（二七区）德化街",
+    "二七区，德化街",
+    "德华街",
+    "  德化街！！ ",
+    "郑州市二七区德化街街道某某小区3号楼",
+    "二七德化街",
+    "二七分局德化街派出所",
+]
+
+
+@pytest.mark.parametrize("query", DEHUAJIE_FORMS)
+def test_every_spec_form_finds_dehuajie(index, query):
+    a = resolve(query, index)
+    assert (a.status, a.station, a.sub_bureau) == ("found", "德化街派出所", "二七分局"), a
+    assert a.code == "410103010"
+
+
+@pytest.mark.parametrize(
+    "query,station",
+    [
+        ("鄭州市二七區銘功路", "铭功路派出所"),
+        ("長江路", "长江路派出所"),
+        ("⻄流湖", "西流湖派出所"),
+        ("ｍｉｎｇｇｏｎｇｌｕ", "铭功路派出所"),
+    ],
+)
+def test_traditional_lookalike_and_fullwidth(index, query, station):
+    a = resolve(query, index)
+    assert (a.status, a.station) == ("found", station)
+
+
+def test_district_only_address_is_partial_without_a_station(index):
+    a = resolve("郑州市二七区淮南街7号", index)
+    assert (a.status, a.station, a.sub_bureau, a.district) == (
+        "partial",
+        None,
+        "二七分局",
+        "二七区",
+    )
+    assert a.match == "district"
+
+
+def test_road_address_is_partial_with_the_same_named_subdistrict_as_candidate(index):
+    for q in (
+        "花园路26号",
+        "郑州市金水区花园路124号",
+        "花园路与农业路交叉口",
+        "金水区花园路某某大厦",
+    ):
+        a = resolve(q, index)
+        assert (a.status, a.station, a.sub_bureau) == ("partial", None, "金水分局"), (q, a)
+        assert [c.street for c in a.candidates] == ["花园路街道"]
+
+
+def test_explicit_subdistrict_inside_address_is_found(index):
+    a = resolve("金水区花园路街道某某小区", index)
+    assert (a.status, a.station, a.match) == ("found", "花园路派出所", "address")
+
+
+def test_sanguanmiao_is_ambiguous_unless_the_district_decides(index):
+    a = resolve("三官庙", index)
+    assert a.status == "ambiguous"
+    assert {c.street for c in a.candidates} == {"三官庙街道", "三官庙镇"}
+    a = resolve("中原区三官庙", index)
+    assert (a.status, a.station) == ("found", "三官庙派出所")
+    a = resolve("三官庙镇", index)
+    assert (a.status, a.district) == ("outside", "郑州航空港经济综合实验区")
+    a = resolve("航空港区三官庙", index)
+    assert a.status == "outside"
+
+
+def test_huayuan_is_ambiguous(index):
+    a = resolve("花园", index)
+    assert a.status == "ambiguous"
+    assert {c.street for c in a.candidates} == {"花园路街道", "花园口镇"}
+    assert a.station is None
+
+
+def test_places_outside_are_outside_never_a_station(index):
+    for q in ("巩义市", "新郑市龙湖镇", "上街区", "峡窝镇", "登封市少林街道", "新华路"):
+        a = resolve(q, index)
+        assert a.status == "outside" and a.station is None and a.sub_bureau is None, (q, a)
+
+
+def test_sub_bureau_names_are_partial(index):
+    for q, b in (
+        ("火车站分局", "火车站分局"),
+        ("郑东新区分局", "郑东分局"),
+        ("高新分局", "高新分局"),
+        ("郑州市公安局二七分局", "二七分局"),
+    ):
+        a = resolve(q, index)
+        assert (a.status, a.sub_bureau, a.station) == ("partial", b, None), q
+
+
+def test_district_names_are_partial(index):
+    for q, b in (
+        ("二七", "二七分局"),
+        ("管城区", "管城分局"),
+        ("经开区", "经开分局"),
+        ("郑东新区", "郑东分局"),
+        ("erqi", "二七分局"),
+    ):
+        a = resolve(q, index)
+        assert (a.status, a.sub_bureau) == ("partial", b), q
+
+
+def test_a_district_whose_units_split_is_marked_unverified(index):
+    a = resolve("金水区", index)
+    assert a.status == "partial" and a.verified is False
+    assert "郑东分局" in a.note
+
+
+def test_unclear_zhengdong_units_say_unverified(index):
+    for q in ("祭城路", "龙子湖街道", "圃田乡"):
+        a = resolve(q, index)
+        assert a.status == "found" and a.verified is False and "unverified" in a.note, q
+
+
+def test_zhengdong_units_coded_elsewhere(index):
+    for q in ("如意湖", "商都路街道", "白沙镇", "杨桥街道", "豫兴"):
+        a = resolve(q, index)
+        assert (a.status, a.sub_bureau, a.verified) == ("found", "郑东分局", True), q
+
+
+def test_place_named_stations(index):
+    a = resolve("会展中心派出所", index)
+    assert (a.status, a.station, a.sub_bureau, a.street) == (
+        "found",
+        "会展中心派出所",
+        "郑东分局",
+        None,
+    )
+
+
+def test_former_names_find_their_successor_and_say_so(index):
+    a = resolve("南关街道", index)
+    assert (a.status, a.street) == ("found", "南关街街道")
+    assert "former name" in a.note and "南关街街道" in a.note
+    a = resolve("南曹乡", index)
+    assert a.status == "ambiguous" and {c.street for c in a.candidates} == {"南曹街道", "金岱街道"}
+    a = resolve("卢店街道", index)
+    assert a.status == "outside" and "later name" in a.note
+
+
+def test_jingkai_official_and_short_names(index):
+    for q in ("郑州经济技术开发区明湖街道", "明湖街道", "明湖", "经开区明湖"):
+        a = resolve(q, index)
+        assert (a.status, a.station, a.sub_bureau) == ("found", "明湖派出所", "经开分局"), q
+
+
+def test_district_and_place_disagree(index):
+    a = resolve("金水区德化街", index)
+    assert a.status == "ambiguous"
+    assert "德化街街道" in {c.street for c in a.candidates}
+
+
+def test_kind_written_differently_costs_points(index):
+    a = resolve("侯寨乡", index)
+    assert (a.status, a.station) == ("found", "侯寨派出所")
+    assert a.score == 90 and "officially a 街道" in a.note
+
+
+def test_local_readings(index):
+    for q, station in (
+        ("shangdulu", "商都路派出所"),
+        ("shifo", "石佛派出所"),
+        ("wulipu", "五里堡派出所"),
+        ("lvdongcun", "绿东村派出所"),
+        ("ludongcun", "绿东村派出所"),
+    ):
+        assert resolve(q, index).station == station, q
+    assert resolve("shangdoulu", index).status == "not_found"
+
+
+def test_typos(index):
+    assert resolve("德华街", index).station == "德化街派出所"  # same sound
+    assert (
+        resolve("紫荆山南", index).station == "紫荆山南路派出所"
+    )  # missing character, 5-char name
+    assert (
+        resolve("航海南路", index).status == "ambiguous"
+        or resolve("航海南路", index).status == "not_found"
+    )
+    assert resolve("紫荆山北路", index).status == "not_found"  # a different road: never a guess
+    assert resolve("德比街", index).status == "not_found"
+
+
+def test_two_character_cores_are_never_fuzzy_matched(index):
+    for q in ("德化", "侯赛", "马塞", "南阳"):
+        a = resolve(q, index)
+        assert a.status != "found", (q, a)
+
+
+def test_not_found_below_threshold_shows_candidates_on_request(index):
+    a = resolve("紫荆山北路", index, limit=3)
+    assert a.status == "not_found" and a.candidates and a.candidates[0].street == "紫荆山南路街道"
+    assert a.candidates[0].score < 75
+
+
+def test_limit_shows_candidates_for_found(index):
+    a = resolve("德化街", index, limit=2)
+    assert a.status == "found" and a.candidates[0].station == "德化街派出所"
+
+
+def test_explain_records_the_steps(index):
+    a = resolve("鄭州市二七區德化街街道办事处", index)
+    text = " | ".join(a.explain)
+    assert (
+        "traditional" in text
+        and "prefix 郑州市 removed" in text
+        and "suffix 街道办事处 removed" in text
+    )
+
+
+@pytest.mark.parametrize(
+    "query", ["", "   ", "！！！", "123456", "x" * 5000, "\x00\x01", "\ud800", "德化街" * 400]
+)
+def test_junk_is_not_found_not_an_error(index, query):
+    a = resolve(query, index)
+    assert a.status in STATUSES
+    assert a.status != "found" or query == "德化街" * 400
+
+
+def test_statuses_and_scores_are_in_range(index, dataset):
+    for s in dataset.streets:
+        a = resolve(s.name, index)
+        assert a.status in STATUSES and 0 <= a.score <= 100
+
+
+def test_every_official_name_answers_itself(index, dataset):
+    """Each official name finds its own unit, except a name two units share: that one is
+    ambiguous (or outside when none is served) and the district prefix decides it."""
+    names = [s.name for s in dataset.streets]
+    wrong = []
+    for s in dataset.streets:
+        a = resolve(s.name, index)
+        expected = "found" if s.station else "outside"
+        if names.count(s.name) > 1:
+            sharing = {x.code for x in dataset.streets if x.name == s.name}
+            served = any(x.station for x in dataset.streets if x.name == s.name)
+            if (
+                a.status != ("ambiguous" if served else "outside")
+                or {c.code for c in a.candidates} != sharing
+            ):
+                wrong.append((s.name, a.status, "shared"))
+            a = resolve(s.district + s.name, index)
+        if (a.status, a.code, a.station) != (expected, s.code, s.station):
+            wrong.append((s.name, a.status, a.code))
+    assert wrong == []
+
+
+def test_shared_official_names_are_exactly_these(dataset):
+    names = [s.name for s in dataset.streets]
+    assert sorted({n for n in names if names.count(n) > 1}) == [
+        "东风路街道",
+        "城关乡",
+        "新华路街道",
+        "西大街街道",
+    ]
