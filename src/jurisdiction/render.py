@@ -121,7 +121,13 @@ def _json(record: dict[str, Any], fields: list[str] | None) -> str:
 
     if fields is not None:
         record = project(record, fields)
-    return json.dumps(record, ensure_ascii=False)
+    # Chinese stays readable; the three characters JSON leaves raw that line-splitters
+    # (Python's splitlines, some editors) treat as line ends are escaped, so that one record
+    # is always one line.
+    return json.dumps(record, ensure_ascii=False).translate(_JSON_LINE_BREAKS)
+
+
+_JSON_LINE_BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
 
 
 def render_table(

@@ -82,6 +82,8 @@ SUFFIXES = (
     ("镇", "镇"),
     ("乡", "乡"),
 )
+# A district or sub-bureau written with its administrative suffix (二七区, not 二七).
+AREA_SUFFIXES = ("区", "县", "市", "分局")
 PINYIN_SUFFIXES = ("jiedaobanshichu", "banshichu", "paichusuo", "jiedao", "zhen", "xiang")
 PINYIN_PREFIXES = ("henansheng", "henan", "zhengzhoushi", "zhengzhou")
 
@@ -115,6 +117,8 @@ class _Resolver:
         self.steps = steps
         self.limit = limit
         self._rows: dict[str, tuple] = {}
+        self.bare_area = False
+        self.bare_area_text = ""
 
     # --- the tiers, in order -------------------------------------------------------------
 
@@ -139,6 +143,10 @@ class _Resolver:
             if rest.endswith(s) and len(rest) > len(s):
                 self.steps.append(f"pinyin suffix {s} removed")
                 hits = self.index.lookup(rest[: -len(s)])
+                if (
+                    not hits and s == "jiedao"
+                ):  # dehuajiedao: 德化街道, the short form of 德化街街道
+                    hits = self.index.lookup(rest[: -len(s)] + "jie")
                 if hits:
                     return self.decide(hits)
         return self.not_found("no place reads like this")
@@ -171,9 +179,15 @@ class _Resolver:
             answer = self.by_typo(rest, area)
         if answer is not None:
             return answer
-        if area is not None:
+        if area is not None and not self.bare_area:
             self.steps.append(f"'{rest}' not recognised: answered by the district alone")
             return self.area_answer(area, rest=rest)
+        if area is not None:
+            # 中原东路, 金水路100号: a bare district name is also the start of road names that
+            # cross districts; only 中原区 / 金水区 written out answers for the district.
+            return self.not_found(
+                f"'{self.bare_area_text}' may be a district or part of a road name"
+            )
         return self.not_found("no place of this name")
 
     def split_area(self, rest: str) -> tuple[tuple | None, str]:
@@ -186,6 +200,8 @@ class _Resolver:
                     return None, rest
                 area = self.index.areas[rest[:n]]
                 self.steps.append(f"district or sub-bureau '{rest[:n]}' recognised")
+                self.bare_area = not rest[:n].endswith(AREA_SUFFIXES)
+                self.bare_area_text = rest[:n]
                 return area, rest[n:]
         return None, rest
 
