@@ -284,3 +284,35 @@ def test_shared_official_names_are_exactly_these(dataset):
         "新华路街道",
         "西大街街道",
     ]
+
+
+def test_every_collision_in_the_dataset_is_listed_and_never_found(index):
+    """Every key (name, short name, reading, initials) that two places share, computed from
+    the index; each must answer ambiguous, or outside when no place sharing it is served."""
+    collisions: dict[str, list[str]] = {}
+    for key, hits in index._keys.items():
+        codes = {h[2][1] for h in hits if h[0] == "S"}
+        if len(codes) > 1:
+            collisions.setdefault("/".join(sorted({h[1] for h in hits})), []).append(key)
+    assert {k: sorted(v) for k, v in collisions.items()} == {
+        "initials": ["dfl", "jcl", "jgl", "jsl", "rhl", "sgm", "xdj", "xhl"],
+        "alias": ["三官庙", "东风路", "刘寨", "城关", "新华路", "西大街", "西大街道", "龙湖"],
+        "pinyin": [
+            "chengguan",
+            "dongfenglu",
+            "liuzhai",
+            "longhu",
+            "sanguanmiao",
+            "xidajie",
+            "xinhualu",
+        ],
+        "alias/exact": ["东风路街道", "城关乡", "新华路街道", "西大街街道"],
+        "former-split": ["南曹乡"],
+    }
+    wrong = []
+    for keys in collisions.values():
+        for key in keys:
+            a = resolve(key, index)
+            if a.status not in ("ambiguous", "outside") or len({c.code for c in a.candidates}) < 2:
+                wrong.append((key, a.status))
+    assert wrong == []

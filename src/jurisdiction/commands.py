@@ -74,8 +74,9 @@ def text_out(out: IO[str] | None = None) -> IO[str]:
 def read_lines(stream: BinaryIO) -> Iterator[list[bytes]]:
     """Batches of input lines, as they arrive: each batch is what one read returned, so the
     caller can flush its answers before the next read blocks. CRLF and a leading UTF-8 BOM
-    are removed; a last line without a newline still counts."""
-    pending = b""
+    are removed; a last line without a newline still counts. A very long line is gathered
+    in pieces (joined once), so its cost stays linear in its length."""
+    pieces: list[bytes] = []  # the start of a line whose end has not arrived yet
     first = True
     read = getattr(stream, "read1", stream.read)
     while True:
@@ -85,13 +86,22 @@ def read_lines(stream: BinaryIO) -> Iterator[list[bytes]]:
         if first:
             chunk = chunk.removeprefix(b"\xef\xbb\xbf")
             first = False
-        data = pending + chunk
-        lines = data.split(b"\n")
-        pending = lines.pop()
-        if lines:
-            yield [ln[:-1] if ln.endswith(b"\r") else ln for ln in lines]
-    if pending:
-        yield [pending[:-1] if pending.endswith(b"\r") else pending]
+        if b"\n" not in chunk:
+            if chunk:
+                pieces.append(chunk)
+            continue
+        lines = chunk.split(b"\n")
+        if pieces:
+            pieces.append(lines[0])
+            lines[0] = b"".join(pieces)
+            pieces = []
+        tail = lines.pop()
+        if tail:
+            pieces.append(tail)
+        yield [ln[:-1] if ln.endswith(b"\r") else ln for ln in lines]
+    if pieces:
+        last = b"".join(pieces)
+        yield [last[:-1] if last.endswith(b"\r") else last]
 
 
 def decode_line(raw: bytes) -> tuple[str, bool]:

@@ -449,7 +449,7 @@ def _check_source_ref(c: Checker, d: LDict, value: str | None, ids: dict[str, in
 
 
 def _check_streets(
-    doc: Any, c: Checker, stations: dict[str, Station]
+    doc: Any, c: Checker, stations: dict[str, Station] | None
 ) -> tuple[list[Street], dict[str, list[int]]]:
     streets: list[Street] = []
     served: dict[str, list[int]] = {}
@@ -482,7 +482,7 @@ def _check_streets(
         district = c.text(item, "district", name, required=True) if "district" in item else None
         station = c.text(item, "station", name)
         bureau = None
-        if station is not None:
+        if station is not None and stations is not None:
             st = stations.get(station)
             if st is None:
                 c.add(
@@ -565,7 +565,8 @@ def parse_dataset(
         raise DataError(problems)
     cu = Checker(str(directory / UNITS))
     meta, bureaus, stations, districts = _check_units(docs[UNITS], cu)
-    by_name = {s.name: s for s in stations}
+    # References into a units.yaml that is itself broken would only repeat its problem.
+    by_name = {s.name: s for s in stations} if not cu.problems else None
     cs = Checker(str(directory / STREETS))
     streets, served = _check_streets(docs[STREETS], cs, by_name)
     for station, lines in served.items():
