@@ -143,11 +143,17 @@ def run_find(
     all_found = True
     writer.start()
 
+    # tsv and csv of plain fields take the values straight from the Answer (no dict per row)
+    flat = fmt in ("tsv", "csv") and not {"candidates", "explain"} & set(columns)
+
     def emit(answer: Answer) -> None:
         nonlocal all_found
         if answer.status != "found":
             all_found = False
-        writer.write(answer.as_dict(explain=explain))
+        if flat:
+            writer.write_row([getattr(answer, f) for f in columns])
+        else:
+            writer.write(answer.as_dict(explain=explain))
         if explain and fmt not in ("json", "jsonl"):
             if fmt != "table":
                 out.flush()  # keep each record and its explanation together on a terminal
@@ -155,14 +161,14 @@ def run_find(
 
     if queries and queries != ["-"]:
         for q in queries:
-            emit(resolve(q, index, limit=limit))
+            emit(resolve(q, index, limit=limit, explain=explain))
     else:
         source = stdin if stdin is not None else sys.stdin.buffer
         for batch in read_lines(source):
             for raw in batch:
                 text, ok = decode_line(raw)
                 if ok:
-                    emit(resolve(text, index, limit=limit))
+                    emit(resolve(text, index, limit=limit, explain=explain))
                 else:
                     emit(Answer(text, "not_found", note="not valid UTF-8"))
             if fmt != "table":

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 
-FORMAT = 3  # bump when the cache layout or the key rules change
+FORMAT = 5  # bump when the cache layout or the key rules change
 Hit = tuple  # (target, tier, payload, note)
 
 EXPLICIT_SUFFIXES = ("街道", "镇", "乡", "办事处", "派出所", "管理委员会", "矿区")
@@ -172,6 +172,8 @@ class Index:
         self._cache_dir = cache_dir
         self._shards: dict[int, dict[str, tuple[Hit, ...]]] = {}
         self.areas: dict[str, tuple] = head["areas"]
+        self.digit_free: bool = head.get("digit_free", False)
+        self.memo: dict[tuple[str, int], Any] = {}  # see resolve.resolve
         self.area_lengths: list[int] = sorted({len(k) for k in self.areas}, reverse=True)
 
     # --- building --------------------------------------------------------------------
@@ -184,9 +186,7 @@ class Index:
         for key, hit, is_explicit in dataset_entries(ds):
             if not key:
                 continue
-            bucket = keys.setdefault(key, [])
-            if hit not in bucket:
-                bucket.append(hit)
+            _add_hit(keys.setdefault(key, []), hit)
             if is_explicit and hit[0] in "ST":
                 explicit.add(key)
         for s in ds.streets:
@@ -202,6 +202,10 @@ class Index:
             "edition": ds.edition,
             "areas": area_entries(ds),
             "shards": _shard_count(len(frozen)),
+            # no key holds an ASCII digit: the resolver may treat all digits alike
+            "digit_free": not any(
+                c in "0123456789" for k in [*frozen, *area_entries(ds)] for c in k
+            ),
             "counts": {
                 "streets": len(ds.streets),
                 "stations": len(ds.stations),
@@ -220,6 +224,12 @@ class Index:
         shard = self._shards.get(n)
         if shard is None:
             shard = self._shards[n] = _read(os.path.join(self._cache_dir, f"k{n:04d}"))
+            if len(self._shards) == self.head["shards"]:
+                # every shard is in memory (a batch, or a small dataset): one dict from now on
+                merged: dict[str, tuple[Hit, ...]] = {}
+                for part in self._shards.values():
+                    merged.update(part)
+                self._keys = merged
         return shard.get(key, ())
 
     @property
@@ -227,6 +237,18 @@ class Index:
         if self._aux is None:
             self._aux = _read(os.path.join(self._cache_dir, "aux"))
         return self._aux
+
+    @cached_property
+    def area_starts(self) -> dict[str, list[str]]:
+        return _by_first_two(self.areas)
+
+    @cached_property
+    def explicit_starts(self) -> dict[str, list[str]]:
+        return _by_first_two(self.aux["explicit"])
+
+    @cached_property
+    def core_starts(self) -> dict[str, list[str]]:
+        return _by_first_two(self.aux["cores"])
 
     @cached_property
     def explicit(self) -> frozenset[str]:
@@ -285,6 +307,42 @@ class Index:
             os.replace(tmp, target)
         except OSError:
             _rmtree(tmp)
+
+
+_TIER_RANK = {
+    "exact": 0,
+    "alias": 1,
+    "station": 1,
+    "former": 2,
+    "former-split": 2,
+    "later": 2,
+    "pinyin": 2,
+    "initials": 3,
+}
+
+
+def _add_hit(bucket: list[Hit], hit: Hit) -> None:
+    """One hit per target and key: the best tier, with the note of any (南关街道 is both a
+    kind form of 南关街街道 and its former name)."""
+    target = (hit[0], hit[2][1] if hit[0] == "S" else hit[2][0])
+    for i, old in enumerate(bucket):
+        if (old[0], old[2][1] if old[0] == "S" else old[2][0]) == target:
+            best = old if _TIER_RANK.get(old[1], 9) <= _TIER_RANK.get(hit[1], 9) else hit
+            bucket[i] = (best[0], best[1], best[2], old[3] or hit[3])
+            return
+    bucket.append(hit)
+
+
+def _by_first_two(names: object) -> dict[str, list[str]]:
+    """Names grouped by their first two characters, longest first: finding the names that
+    start at a position of a text costs one dict lookup instead of one per length."""
+    out: dict[str, list[str]] = {}
+    for name in names:  # type: ignore[attr-defined]
+        if len(name) >= 2:
+            out.setdefault(name[:2], []).append(name)
+    for group in out.values():
+        group.sort(key=lambda n: (-len(n), n))
+    return out
 
 
 def _shard_count(n_keys: int) -> int:

@@ -46,12 +46,6 @@ LOOKALIKES = str.maketrans(
     }
 )
 
-_KEEP_CATEGORIES = ("L", "N")  # letters (incl. CJK) and digits; everything else is dropped
-
-
-def _is_kept(ch: str) -> bool:
-    return unicodedata.category(ch)[0] in _KEEP_CATEGORIES
-
 
 @cache
 def t2s_table() -> dict[int, int]:
@@ -81,24 +75,44 @@ def same_sound(a: str, b: str) -> bool:
 
 
 def normalize(text: str, steps: list[str] | None = None) -> str:
-    """The comparable key of `text`; when `steps` is given, what was done is appended to it."""
+    """The comparable key of `text`; when `steps` is given, what was done is appended to it.
+
+    Kept: letters and digits (str.isalnum: Unicode categories L and N), so spaces,
+    punctuation, symbols and control characters all go."""
+    if steps is not None:
+        return _normalize_explained(text, steps)
+    out = unicodedata.normalize("NFKC", text).lower()
+    if not out.isascii():
+        out = out.translate(_fold_table())
+    if not out.isalnum():
+        out = "".join([c for c in out if c.isalnum()])
+    return out
+
+
+@cache
+def _fold_table() -> dict[int, int | str]:
+    """Look-alikes and traditional -> simplified in one table (one pass per query)."""
+    table: dict[int, int | str] = dict(t2s_table())
+    table.update(LOOKALIKES)
+    return table
+
+
+def _normalize_explained(text: str, steps: list[str]) -> str:
     out = unicodedata.normalize("NFKC", text)
-    if steps is not None and out != text:
+    if out != text:
         steps.append("NFKC: full-width and compatibility forms folded")
     lowered = out.lower()
     out = lowered.translate(LOOKALIKES)
-    if steps is not None and out != lowered:
+    if out != lowered:
         steps.append("look-alike characters replaced")
-    if any(ord(c) >= 0x3400 for c in out):
+    if not out.isascii():
         simplified = out.translate(t2s_table())
-        if steps is not None and simplified != out:
+        if simplified != out:
             steps.append("traditional -> simplified characters")
         out = simplified
-    if not all(_is_kept(c) for c in out):
-        kept = "".join(c for c in out if _is_kept(c))
-        if steps is not None:
-            steps.append("spaces and punctuation removed")
-        out = kept
+    if not out.isalnum():
+        out = "".join([c for c in out if c.isalnum()])
+        steps.append("spaces and punctuation removed")
     return out
 
 

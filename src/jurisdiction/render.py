@@ -45,7 +45,11 @@ def _list_item(v: Any) -> str:
 
 def tsv_line(values: Iterable[Any]) -> str:
     """Tab-separated, with backslash escapes for tab, newline, CR and backslash inside fields."""
-    return "\t".join(cell(v).translate(_TSV_ESCAPES) for v in values) + "\n"
+    parts = [v if v.__class__ is str else cell(v) for v in values]
+    joined = "".join(parts)
+    if "\\" in joined or not joined.isprintable():  # the common line needs no escaping
+        parts = [p.translate(_TSV_ESCAPES) for p in parts]
+    return "\t".join(parts) + "\n"
 
 
 def csv_line(values: Iterable[Any]) -> str:
@@ -92,6 +96,14 @@ class Writer:
             self.out.write(csv_line(self.fields))
         elif self.fmt == "json":
             self.out.write("[")
+
+    def write_row(self, values: list[Any]) -> None:
+        """A record given as the values of self.fields, in order (tsv and csv only)."""
+        if self.fmt == "tsv":
+            self.out.write(tsv_line(values))
+        else:
+            self.out.write(csv_line(values))
+        self.count += 1
 
     def write(self, record: dict[str, Any]) -> None:
         fmt = self.fmt

@@ -84,12 +84,14 @@ SUFFIXES = (
 )
 # A district or sub-bureau written with its administrative suffix (二七区, not 二七).
 AREA_SUFFIXES = ("区", "县", "市", "分局")
+SUFFIX_ENDS = frozenset(suffix[-1] for suffix, _ in SUFFIXES)
 PINYIN_SUFFIXES = ("jiedaobanshichu", "banshichu", "paichusuo", "jiedao", "zhen", "xiang")
 PINYIN_PREFIXES = ("henansheng", "henan", "zhengzhoushi", "zhengzhou")
 
 
-def resolve(query: str, index: Index, *, limit: int = 0) -> Answer:
-    """The answer for one query. `limit` > 0 adds up to that many candidates, best first."""
+def resolve(query: str, index: Index, *, limit: int = 0, explain: bool = False) -> Answer:
+    """The answer for one query. `limit` > 0 adds up to that many candidates, best first;
+    `explain` records the steps taken in Answer.explain (off by default: it costs time)."""
     steps: list[str] = []
     if not isinstance(query, str):
         return Answer(str(query), "not_found", note="not text")
@@ -97,22 +99,45 @@ def resolve(query: str, index: Index, *, limit: int = 0) -> Answer:
         return Answer(
             query, "not_found", note=f"longer than {MAX_QUERY_CHARS} characters: not a place"
         )
-    key = normalize(query, steps)
+    key = normalize(query, steps if explain else None)
     if not key:
         return Answer(query, "not_found", note="nothing to look up", explain=tuple(steps))
-    r = _Resolver(query, index, steps, limit)
-    return r.run(key)
+    if explain:
+        return _Resolver(query, index, steps, limit, explain).run(key)
+    # Batch inputs repeat themselves: the same compound or road with another house number.
+    # When no name in the dataset holds an ASCII digit, every digit of a key plays the same
+    # part (a number after a place name), so keys alike but for their digits get the same
+    # answer: they share one entry of the index's memo (bounded; answers are immutable).
+    shape = key.translate(_DIGITS) if index.digit_free else key
+    memo = index.memo
+    cached = memo.get((shape, limit))
+    if cached is not None:
+        return cached._replace(query=query)
+    answer = _Resolver(query, index, steps, limit, explain).run(key)
+    if len(memo) >= MEMO_SIZE:
+        memo.clear()
+    memo[(shape, limit)] = answer
+    return answer
 
 
-def resolve_many(queries: Iterable[str], index: Index, *, limit: int = 0) -> Iterator[Answer]:
+_DIGITS = str.maketrans("123456789", "000000000")
+MEMO_SIZE = 50_000
+
+
+def resolve_many(
+    queries: Iterable[str], index: Index, *, limit: int = 0, explain: bool = False
+) -> Iterator[Answer]:
     """Answers in input order, one per query, against one loaded index."""
     for q in queries:
-        yield resolve(q, index, limit=limit)
+        yield resolve(q, index, limit=limit, explain=explain)
 
 
 class _Resolver:
-    def __init__(self, query: str, index: Index, steps: list[str], limit: int) -> None:
+    def __init__(
+        self, query: str, index: Index, steps: list[str], limit: int, explain: bool
+    ) -> None:
         self.query = query
+        self.explain = explain
         self.index = index
         self.steps = steps
         self.limit = limit
@@ -135,13 +160,13 @@ class _Resolver:
         for p in PINYIN_PREFIXES:
             if rest.startswith(p) and len(rest) > len(p):
                 rest = rest[len(p) :]
-                self.steps.append(f"pinyin prefix {p} removed")
+                self.explain and self.steps.append(f"pinyin prefix {p} removed")
                 hits = self.index.lookup(rest)
                 if hits:
                     return self.decide(hits)
         for s in PINYIN_SUFFIXES:
             if rest.endswith(s) and len(rest) > len(s):
-                self.steps.append(f"pinyin suffix {s} removed")
+                self.explain and self.steps.append(f"pinyin suffix {s} removed")
                 hits = self.index.lookup(rest[: -len(s)])
                 if (
                     not hits and s == "jiedao"
@@ -157,7 +182,7 @@ class _Resolver:
             for p in prefixes:
                 if rest.startswith(p) and len(rest) > len(p):
                     rest = rest[len(p) :]
-                    self.steps.append(f"prefix {p} removed")
+                    self.explain and self.steps.append(f"prefix {p} removed")
                     break
         if rest != key:
             hits = self.index.lookup(rest)
@@ -180,7 +205,9 @@ class _Resolver:
         if answer is not None:
             return answer
         if area is not None and not self.bare_area:
-            self.steps.append(f"'{rest}' not recognised: answered by the district alone")
+            self.explain and self.steps.append(
+                f"'{rest}' not recognised: answered by the district alone"
+            )
             return self.area_answer(area, rest=rest)
         if area is not None:
             # 中原东路, 金水路100号: a bare district name is also the start of road names that
@@ -193,26 +220,28 @@ class _Resolver:
     def split_area(self, rest: str) -> tuple[tuple | None, str]:
         """A district or sub-bureau at the start (longest), unless a longer place name starts
         there (中原西路 is a street, not 中原 + 西路)."""
-        for n in self.index.area_lengths:
-            if n < len(rest) + 1 and rest[:n] in self.index.areas:
-                core_len = self.core_at_start_len(rest)
-                if core_len > n:
+        for name in self.index.area_starts.get(rest[:2], ()):
+            if rest.startswith(name):
+                n = len(name)
+                if self.core_at_start_len(rest) > n:
                     return None, rest
-                area = self.index.areas[rest[:n]]
-                self.steps.append(f"district or sub-bureau '{rest[:n]}' recognised")
-                self.bare_area = not rest[:n].endswith(AREA_SUFFIXES)
-                self.bare_area_text = rest[:n]
+                area = self.index.areas[name]
+                self.explain and self.steps.append(f"district or sub-bureau '{name}' recognised")
+                self.bare_area = not name.endswith(AREA_SUFFIXES)
+                self.bare_area_text = name
                 return area, rest[n:]
         return None, rest
 
     def by_suffix(self, rest: str, area: tuple | None) -> Answer | None:
         core, kind = rest, None
+        if rest[-1:] not in SUFFIX_ENDS:
+            return None
         for _ in range(2):
             for suffix, implied in SUFFIXES:
                 if core.endswith(suffix) and len(core) > len(suffix):
                     core = core[: -len(suffix)]
                     kind = kind or implied
-                    self.steps.append(f"suffix {suffix} removed")
+                    self.explain and self.steps.append(f"suffix {suffix} removed")
                     hits = self.index.lookup(core)
                     if hits:
                         return self.decide(hits, area=area, kind=kind)
@@ -229,14 +258,16 @@ class _Resolver:
         found = self.scan_explicit(rest)
         if found is not None:
             start, key = found
-            self.steps.append(f"address: '{key}' found inside at position {start}")
+            self.explain and self.steps.append(f"address: '{key}' found inside at position {start}")
             return self.decide(
                 self.index.lookup(key), area=area, score=SCORE_ADDRESS, match="address"
             )
         n = self.core_at_start_len(rest)
         if n and n < len(rest):
             core = rest[:n]
-            self.steps.append(f"address: '{core}' starts the text and is followed by '{rest[n:]}'")
+            self.explain and self.steps.append(
+                f"address: '{core}' starts the text and is followed by '{rest[n:]}'"
+            )
             return self.road(core, area)
         return None
 
@@ -249,7 +280,7 @@ class _Resolver:
         hits = self.filter_area(hits, area)
         if len({h[2][1] for h in hits}) < 2:
             return None
-        self.steps.append(f"'{rest}' begins {len(matches)} names")
+        self.explain and self.steps.append(f"'{rest}' begins {len(matches)} names")
         cands = [self.street_candidate(h, 60, "fuzzy") for h in hits]
         return self.many(cands, 60, "fuzzy", note=f"'{rest}' begins the names of several places")
 
@@ -273,7 +304,7 @@ class _Resolver:
             scored.append((typo_score(core, cand), cand))
         if not scored:
             return None
-        self.steps.append("typo tier: one character off (Levenshtein distance 1)")
+        self.explain and self.steps.append("typo tier: one character off (Levenshtein distance 1)")
         cands: list[Candidate] = []
         for score, cand in sorted(scored, key=lambda x: (-x[0], x[1])):
             for h in self.filter_area(self.index.lookup(cand), area):
@@ -306,6 +337,12 @@ class _Resolver:
             if not inside:
                 return self.conflict(hits, area)
             hits = inside
+        if (
+            len(hits) == 1
+            and hits[0][0] == "S"
+            and (not kind or kind == "station" or hits[0][2][3] == kind)
+        ):
+            return self.one_street(hits[0], score, match)  # the common case, kept cheap
         penalty = 0
         notes: list[str] = []
         if kind and kind != "station":
@@ -320,7 +357,7 @@ class _Resolver:
         best = max(TIER_SCORE.get(h[1], 0) for h in hits)
         hits = [h for h in hits if TIER_SCORE.get(h[1], 0) == best]
         tier = hits[0][1]
-        self.steps.append(f"matched: {TIER_WORDS.get(tier, tier)}")
+        self.explain and self.steps.append(f"matched: {TIER_WORDS.get(tier, tier)}")
         sc = (score if score is not None else best) - penalty
         m = match or TIER_MATCH.get(tier, "alias")
         # Notes of every hit on the chosen targets (南关街道 is both a kind form of 南关街街道
@@ -345,6 +382,43 @@ class _Resolver:
             h = hits[0]
             return self.area_answer(("B", h[2]) if h[0] == "B" else ("D", h[2]), score=sc)
         return self.many(cands, sc, m, note="; ".join(dict.fromkeys(notes)) or None)
+
+    def one_street(self, h: Hit, score: int | None, match: str | None) -> Answer:
+        """A single street decided: found, or outside when no station serves it."""
+        tier = h[1]
+        self.explain and self.steps.append(f"matched: {TIER_WORDS.get(tier, tier)}")
+        sc = score if score is not None else TIER_SCORE.get(tier, 0)
+        m = match or TIER_MATCH.get(tier, "alias")
+        row = h[2]
+        name, code, district, _kind, _short, station, bureau, verified, row_note = row
+        shown = [Candidate(station, bureau, name, district, code, sc, m)] if self.limit else []
+        if station is None:
+            return self.answer(
+                "outside",
+                street=name,
+                district=district,
+                score=sc,
+                match=m,
+                code=code,
+                note=_join(
+                    h[3],
+                    f"{district} is outside the 11 sub-bureaus' area: no station of theirs serves it",
+                ),
+                candidates=shown,
+            )
+        return self.answer(
+            "found",
+            station=station,
+            sub_bureau=bureau,
+            street=name,
+            district=district,
+            score=sc,
+            match=m,
+            code=code,
+            verified=verified,
+            note=_join(h[3], None if verified else f"assignment unverified: {row_note}"),
+            candidates=shown,
+        )
 
     def many(
         self,
@@ -383,7 +457,7 @@ class _Resolver:
             c = uniq[0]
             return self.place_answer(c._replace(street=None, code=None), score, match, note, shown)
         bureaus = {c.sub_bureau for c in uniq}
-        self.steps.append(f"ambiguous: {len(uniq)} places fit")
+        self.explain and self.steps.append(f"ambiguous: {len(uniq)} places fit")
         return self.answer(
             "ambiguous",
             sub_bureau=bureaus.pop() if len(bureaus) == 1 else None,
@@ -485,7 +559,7 @@ class _Resolver:
     def conflict(self, hits: list[Hit], area: tuple) -> Answer:
         """The place named is not in the district named: say so, offer both."""
         name = area[1][0]
-        self.steps.append(f"conflict: the place is not in {name}")
+        self.explain and self.steps.append(f"conflict: the place is not in {name}")
         cands = [self.street_candidate(h, 50, "alias") for h in hits if h[0] == "S"]
         cands.append(self.area_candidate(area, 50))
         return self.answer(
@@ -499,7 +573,8 @@ class _Resolver:
 
     def area_answer(self, area: tuple, *, score: int = SCORE_AREA, rest: str = "") -> Answer:
         kind, row = area
-        extra = f"'{rest}' was not recognised; " if rest else ""
+        # The note names no part of the query: answers are shared between alike queries.
+        extra = "the rest was not recognised; " if rest else ""
         if kind == "B":
             return self.answer(
                 "partial",
@@ -569,24 +644,22 @@ class _Resolver:
 
     def core_at_start_len(self, text: str) -> int:
         """Length of the longest street short name that starts `text` (0 if none)."""
-        cores = self.index.core_set
-        for n in self.index.core_lengths:
-            if n <= len(text) and text[:n] in cores:
-                return n
+        for core in self.index.core_starts.get(text[:2], ()):
+            if text.startswith(core):
+                return len(core)
         return 0
 
     def scan_explicit(self, text: str) -> tuple[int, str] | None:
         """Leftmost-longest explicit form (德化街街道, 马寨镇, 德化街派出所) inside text."""
-        explicit = self.index.explicit
-        lengths = self.index.explicit_lengths
-        for i in range(len(text)):
-            for n in lengths:
-                if i + n <= len(text) and text[i : i + n] in explicit:
-                    return i, text[i : i + n]
+        starts = self.index.explicit_starts
+        for i in range(len(text) - 1):
+            for name in starts.get(text[i : i + 2], ()):
+                if text.startswith(name, i):
+                    return i, name
         return None
 
     def not_found(self, why: str, cands: list[Candidate] | None = None) -> Answer:
-        self.steps.append(f"not found: {why}")
+        self.explain and self.steps.append(f"not found: {why}")
         return self.answer("not_found", note=why, candidates=cands or [])
 
     def answer(
@@ -605,7 +678,7 @@ class _Resolver:
         candidates: list[Candidate] | tuple[Candidate, ...] = (),
         keep_all: bool = False,
     ) -> Answer:
-        cands = sorted(candidates, key=lambda c: (-c.score, c.code or ""))
+        cands = sorted(candidates, key=_candidate_order) if candidates else ()
         if keep_all:
             shown = cands[: self.limit] if self.limit else cands
         else:
@@ -623,8 +696,12 @@ class _Resolver:
             verified=verified,
             candidates=tuple(shown),
             note=note,
-            explain=tuple(self.steps),
+            explain=tuple(self.steps) if self.explain else (),
         )
+
+
+def _candidate_order(c: Candidate) -> tuple[int, str]:
+    return (-c.score, c.code or "")
 
 
 def _join(a: str | None, b: str | None) -> str | None:

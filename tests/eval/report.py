@@ -143,6 +143,7 @@ def sweep(index, rows) -> str:
     try:
         for th in (60, 65, 70, 72, 75, 77, 80, 85):
             module.THRESHOLD = th
+            index.memo.clear()  # answers memoised under another threshold do not count
             c = s = w = 0
             for r in subset:
                 v = judge(r, resolve_mod(r["query"], index))
@@ -152,6 +153,7 @@ def sweep(index, rows) -> str:
             lines.append(f"{th:>9}  {c:>7}  {s:>4}  {w:>5}")
     finally:
         module.THRESHOLD = keep
+        index.memo.clear()
     return "\n".join(lines)
 
 
