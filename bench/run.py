@@ -1,0 +1,253 @@
+"""Benchmarks of jur, measured side by side in one run: medians of interleaved runs, and the
+ratios that matter, each printed with its goal.
+
+    python bench/run.py                 # builds bench/out/venv (pip install . + cpca) first
+    python bench/run.py --runs 15       # more runs per figure
+    python bench/run.py --venv DIR      # reuse a venv that has jur and cpca installed
+
+What it measures (whole-process wall time, and peak memory from wait4's ru_maxrss):
+  cold `jur find 德化街 -f tsv`   vs a one-command Typer app (bench/floor_app.py) and `python -c pass`
+  cold `jur find 德化街 -f table` vs the one-command Typer app
+  20,000 addresses through `jur find -f tsv` vs cpca.transform on the same lines (cpca is
+      installed in the benchmark's venv only; it is not a dependency of jur)
+  cold `jur find 德化街` on a dataset grown to 40,000 streets (bench/grow.py) vs the shipped one
+  1,000,000 queries through stdin: throughput and peak memory, against 100,000 (flat memory)
+
+The machine is shared and noisy: absolute times drift, so every comparison is a ratio of
+medians over runs interleaved round by round (A B C, A B C, ...). Nothing here is a test:
+the test suite makes no timing assertion.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import statistics
+import subprocess
+import sys
+import time
+import venv
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+OUT = HERE / "out"
+REFERENCE = ROOT.parent / "shared" / "reference" / "zhengzhou-townships.csv"
+
+
+def sh(cmd: list[str], **kw) -> None:
+    subprocess.run(cmd, check=True, **kw)
+
+
+def make_venv(path: Path) -> Path:
+    """A venv with jur installed as a user gets it (pip install ., bytecode compiled) and cpca."""
+    py = path / "bin" / "python"
+    if not py.exists():
+        print(f"building {path} (pip install . cpca) ...", file=sys.stderr)
+        venv.create(path, with_pip=True)
+        sh([str(py), "-m", "pip", "install", "-q", str(ROOT), "cpca"])
+    sh([str(py), "-m", "pip", "install", "-q", "--force-reinstall", "--no-deps", str(ROOT)])
+    # PYTHONDONTWRITEBYTECODE may be set where this runs: compile as pip normally would
+    site = subprocess.run(
+        [str(py), "-c", "import jurisdiction, os; print(os.path.dirname(jurisdiction.__file__))"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    sh([str(py), "-m", "compileall", "-q", site], stdout=subprocess.DEVNULL)
+    return py
+
+
+GNU_TIME = "/usr/bin/time"
+
+
+def run_once(
+    cmd: list[str], stdin: Path | None, env: dict[str, str], *, memory: bool = False
+) -> float:
+    """Wall seconds of one process; with memory=True, its peak resident MiB instead.
+
+    Peak memory comes from GNU time (%M): wait4's ru_maxrss would include the RSS of the
+    forked copy of this (larger) benchmark process, which Linux keeps across exec."""
+    if memory:
+        out = OUT / "time.txt"
+        cmd = [GNU_TIME, "-f", "%M", "-o", str(out), *cmd]
+    f = open(stdin, "rb") if stdin else subprocess.DEVNULL  # noqa: SIM115
+    try:
+        start = time.perf_counter()
+        p = subprocess.run(
+            cmd, stdin=f, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env
+        )
+        wall = time.perf_counter() - start
+    finally:
+        if stdin:
+            f.close()
+    if p.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(cmd)} exited {p.returncode}")
+    if memory:
+        return int(out.read_text().split()[-1]) / 1024
+    return wall
+
+
+def measure(
+    cases: dict[str, tuple[list[str], Path | None]], runs: int, env: dict[str, str]
+) -> dict[str, tuple[float, float]]:
+    """Median wall and median peak memory per case, over runs interleaved round by round."""
+    walls: dict[str, list[float]] = {k: [] for k in cases}
+    mems: dict[str, list[float]] = {k: [] for k in cases}
+    has_time = os.access(GNU_TIME, os.X_OK)
+    for name, (cmd, stdin) in cases.items():  # warm-up: caches built, files in page cache
+        run_once(cmd, stdin, env)
+        if has_time:
+            mems[name].append(run_once(cmd, stdin, env, memory=True))
+    for _ in range(runs):
+        for name, (cmd, stdin) in cases.items():
+            walls[name].append(run_once(cmd, stdin, env))
+    return {
+        k: (statistics.median(walls[k]), statistics.median(mems[k]) if mems[k] else float("nan"))
+        for k in cases
+    }
+
+
+def write_inputs() -> dict[str, Path]:
+    OUT.mkdir(parents=True, exist_ok=True)
+    with open(REFERENCE, encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    addresses = OUT / "addresses_20k.txt"
+    lines = [
+        f"河南省郑州市{rows[i % len(rows)]['district_name']}{rows[i % len(rows)]['name']}幸福小区{i + 1}号楼"
+        for i in range(20_000)
+    ]
+    addresses.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    mix = [
+        *lines[:2000],
+        *(r["name"] for r in rows),
+        "德化街",
+        "dehuajie",
+        "花园路26号",
+        "三官庙",
+        "不存在的地方",
+    ]
+    million = OUT / "queries_1m.txt"
+    hundred_k = OUT / "queries_100k.txt"
+    with open(million, "w", encoding="utf-8") as f:
+        for i in range(1_000_000):
+            f.write(mix[i % len(mix)].replace("幸福小区", f"幸福小区{i}-") + "\n")
+    with open(hundred_k, "w", encoding="utf-8") as f:
+        for i in range(100_000):
+            f.write(mix[i % len(mix)].replace("幸福小区", f"幸福小区{i}-") + "\n")
+    grown = OUT / "grown"
+    sh([sys.executable, str(HERE / "grow.py"), str(grown), "--streets", "40000"])
+    return {"addresses": addresses, "million": million, "hundred_k": hundred_k, "grown": grown}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--runs", type=int, default=9, help="interleaved runs per figure (median taken)"
+    )
+    parser.add_argument("--venv", type=Path, default=OUT / "venv")
+    parser.add_argument(
+        "--skip-million", action="store_true", help="leave out the 1,000,000-line run"
+    )
+    args = parser.parse_args(argv)
+
+    py = make_venv(args.venv)
+    jur = [str(args.venv / "bin" / "jur")]
+    inputs = write_inputs()
+    env = dict(os.environ)
+    env.pop("JUR_DATA", None)
+    env["JUR_CACHE_DIR"] = str(OUT / "cache")
+    env.pop("COLUMNS", None)
+
+    # The grown dataset: validate it, build its cache, and let its files age past the
+    # cache's 2-second guard for files changed just now (see index.RACY_NS).
+    sh([*jur, "validate", "--data", str(inputs["grown"])], env=env, stdout=subprocess.DEVNULL)
+    sh([*jur, "find", "德化街", "--data", str(inputs["grown"])], env=env, stdout=subprocess.DEVNULL)
+    time.sleep(2.5)
+
+    floor = [str(py), str(HERE / "floor_app.py"), "德化街"]
+    cpca = [
+        str(py),
+        "-c",
+        "import sys, cpca; cpca.transform(sys.stdin.read().splitlines()).to_csv(sys.stdout, sep='\\t')",
+    ]
+    cold = {
+        "python -c pass": ([str(py), "-c", "pass"], None),
+        "typer one-command app": (floor, None),
+        "jur find 德化街 -f tsv": ([*jur, "find", "德化街", "-f", "tsv"], None),
+        "jur find 德化街 -f table": ([*jur, "find", "德化街", "-f", "table"], None),
+        "jur find 德化街 (40,000 streets)": (
+            [*jur, "find", "德化街", "-f", "tsv", "--data", str(inputs["grown"])],
+            None,
+        ),
+    }
+    batch = {
+        "jur find, 20,000 addresses": ([*jur, "find", "-f", "tsv"], inputs["addresses"]),
+        "cpca.transform, 20,000 addresses": (cpca, inputs["addresses"]),
+    }
+    print(
+        f"jur benchmark: {args.runs} interleaved runs each, medians; python {sys.version.split()[0]}, {os.cpu_count()} cores"
+    )
+    results = measure(cold, args.runs, env)
+    results.update(measure(batch, max(3, args.runs // 2), env))
+    if not args.skip_million:
+        big = {
+            "jur find, 100,000 queries": ([*jur, "find", "-f", "tsv"], inputs["hundred_k"]),
+            "jur find, 1,000,000 queries": ([*jur, "find", "-f", "tsv"], inputs["million"]),
+        }
+        results.update(measure(big, 3, env))
+
+    print()
+    print(f"{'what':<40}{'median wall':>13}{'peak memory':>14}")
+    for name, (wall, mem) in results.items():
+        print(f"{name:<40}{wall * 1000:>10.1f} ms{mem:>10.1f} MiB")
+
+    def r(a: str, b: str) -> float:
+        return results[a][0] / results[b][0]
+
+    goals = [
+        (
+            "cold find tsv / typer one-command app",
+            r("jur find 德化街 -f tsv", "typer one-command app"),
+            1.25,
+        ),
+        ("cold find tsv / python -c pass", r("jur find 德化街 -f tsv", "python -c pass"), 7.5),
+        (
+            "cold find table / typer one-command app",
+            r("jur find 德化街 -f table", "typer one-command app"),
+            1.6,
+        ),
+        (
+            "20,000 addresses: jur / cpca",
+            r("jur find, 20,000 addresses", "cpca.transform, 20,000 addresses"),
+            0.5,
+        ),
+        (
+            "cold find: 40,000 streets / shipped",
+            r("jur find 德化街 (40,000 streets)", "jur find 德化街 -f tsv"),
+            1.3,
+        ),
+    ]
+    if not args.skip_million:
+        m1 = results["jur find, 1,000,000 queries"]
+        m100 = results["jur find, 100,000 queries"]
+        goals.append(("peak memory: 1,000,000 / 100,000 queries", m1[1] / m100[1], 1.1))
+        goals.append(("peak memory of 1,000,000 queries, MiB", m1[1], 150))
+    print()
+    print(f"{'ratio':<44}{'measured':>10}{'goal':>10}")
+    ok = True
+    for name, value, goal in goals:
+        met = value <= goal
+        ok &= met
+        print(f"{name:<44}{value:>10.2f}{'≤ ' + str(goal):>10}  {'met' if met else 'NOT MET'}")
+    if not args.skip_million:
+        wall = results["jur find, 1,000,000 queries"][0]
+        print(
+            f"\nthroughput: {1_000_000 / wall:,.0f} queries/s through stdin ({wall:.1f} s for 1,000,000)"
+        )
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
