@@ -174,7 +174,6 @@ class Index:
         self.areas: dict[str, tuple] = head["areas"]
         self.digit_free: bool = head.get("digit_free", False)
         self.memo: dict[tuple[str, int], Any] = {}  # see resolve.resolve
-        self.area_lengths: list[int] = sorted({len(k) for k in self.areas}, reverse=True)
 
     # --- building --------------------------------------------------------------------
 
@@ -223,7 +222,11 @@ class Index:
         n = _shard_of(key, self.head["shards"])
         shard = self._shards.get(n)
         if shard is None:
-            shard = self._shards[n] = _read(os.path.join(self._cache_dir, f"k{n:04d}"))
+            try:
+                shard = self._shards[n] = _read(os.path.join(self._cache_dir, f"k{n:04d}"))
+            except (OSError, ValueError, EOFError, TypeError):
+                self._rebuild()
+                return self.lookup(key)
             if len(self._shards) == self.head["shards"]:
                 # every shard is in memory (a batch, or a small dataset): one dict from now on
                 merged: dict[str, tuple[Hit, ...]] = {}
@@ -235,8 +238,34 @@ class Index:
     @property
     def aux(self) -> dict[str, Any]:
         if self._aux is None:
-            self._aux = _read(os.path.join(self._cache_dir, "aux"))
+            try:
+                self._aux = _read(os.path.join(self._cache_dir, "aux"))
+            except (OSError, ValueError, EOFError, TypeError):
+                self._rebuild()
         return self._aux
+
+    def _rebuild(self) -> None:
+        """A cache file went missing or is damaged: index the dataset afresh (it is parsed
+        and validated again, so a dataset changed meanwhile is checked, never trusted)."""
+        from .dataset import load_files, parse_dataset
+
+        directory = self.head["path"]
+        raw, _ = load_files(directory)
+        fresh = Index.from_dataset(parse_dataset(directory, raw, content_digest(raw)))
+        self._keys, self._aux, self._dataset = fresh._keys, fresh._aux, fresh._dataset
+        self.head = fresh.head
+        self.areas = fresh.areas
+        self.digit_free = fresh.digit_free
+        self.memo.clear()
+        for name in (
+            "area_starts",
+            "explicit_starts",
+            "core_starts",
+            "explicit",
+            "cores",
+            "core_set",
+        ):
+            self.__dict__.pop(name, None)
 
     @cached_property
     def area_starts(self) -> dict[str, list[str]]:
@@ -255,10 +284,6 @@ class Index:
         return frozenset(self.aux["explicit"])
 
     @cached_property
-    def explicit_lengths(self) -> list[int]:
-        return sorted({len(k) for k in self.explicit}, reverse=True)
-
-    @cached_property
     def cores(self) -> list[str]:
         return list(self.aux["cores"])
 
@@ -266,14 +291,13 @@ class Index:
     def core_set(self) -> frozenset[str]:
         return frozenset(self.cores)
 
-    @cached_property
-    def core_lengths(self) -> list[int]:
-        return sorted({len(k) for k in self.cores}, reverse=True)
-
     @property
     def dataset(self) -> Dataset:
         if self._dataset is None:
-            self._dataset = _dataset_from_tuples(_read(os.path.join(self._cache_dir, "full")))
+            try:
+                self._dataset = _dataset_from_tuples(_read(os.path.join(self._cache_dir, "full")))
+            except (OSError, ValueError, EOFError, TypeError):
+                self._rebuild()
         return self._dataset
 
     @property
