@@ -270,6 +270,31 @@ class Checker:
             self.add(value.line, f"{what} is missing required key '{key}'")
         return True
 
+    def named(
+        self,
+        item: Any,
+        line: int,
+        what: str,
+        allowed: set[str],
+        required: set[str],
+        seen: dict[str, int],
+        noun: str | None = None,
+    ) -> str | None:
+        """The name of a record that must be a mapping with a name unique among `seen`."""
+        if not self.mapping(item, line, what, allowed, required | {"name"}):
+            return None
+        name = self.text(item, "name", what, required=True)
+        if not name:
+            return None
+        if name in seen:
+            self.add(
+                item.key_lines["name"],
+                f"{noun or what} '{name}' is named twice (first at line {seen[name]})",
+            )
+            return None
+        seen[name] = item.key_lines["name"]
+        return name
+
     def text(self, d: LDict, key: str, what: str, *, required: bool = False) -> str | None:
         if key not in d:
             return None
@@ -351,36 +376,20 @@ def _check_units(
     if "sub_bureaus" in doc and isinstance(doc["sub_bureaus"], LList) and not blist:
         c.add(doc.key_lines["sub_bureaus"], "units.sub_bureaus is empty")
     for item, line in zip(blist, blist.item_lines, strict=True):
-        if not c.mapping(item, line, "sub-bureau", BUREAU_KEYS, {"name", "stations"}):
-            continue
-        name = c.text(item, "name", "sub-bureau", required=True)
+        name = c.named(item, line, "sub-bureau", BUREAU_KEYS, {"stations"}, seen_bureaus)
         if not name:
             continue
-        if name in seen_bureaus:
-            c.add(
-                item.key_lines["name"],
-                f"sub-bureau '{name}' is named twice (first at line {seen_bureaus[name]})",
-            )
-            continue
-        seen_bureaus[name] = item.key_lines["name"]
         kind = c.text(item, "kind", name) or "territorial"
         if kind not in BUREAU_KINDS:
             c.add(item.key_lines["kind"], f"{name}.kind must be one of {sorted(BUREAU_KINDS)}")
         station_names = []
         slist = c.list_of(item, "stations", name)
         for st, sline in zip(slist, slist.item_lines, strict=True):
-            if not c.mapping(st, sline, f"station of {name}", STATION_KEYS, {"name"}):
-                continue
-            sname = c.text(st, "name", f"station of {name}", required=True)
+            sname = c.named(
+                st, sline, f"station of {name}", STATION_KEYS, set(), seen_stations, "station"
+            )
             if not sname:
                 continue
-            if sname in seen_stations:
-                c.add(
-                    st.key_lines["name"],
-                    f"station '{sname}' is named twice (first at line {seen_stations[sname]})",
-                )
-                continue
-            seen_stations[sname] = st.key_lines["name"]
             skind = c.text(st, "kind", sname) or ("special" if kind == "special" else "territorial")
             if skind not in STATION_KINDS:
                 c.add(st.key_lines["kind"], f"{sname}.kind must be one of {sorted(STATION_KINDS)}")
@@ -407,18 +416,9 @@ def _check_units(
     dlist = c.list_of(doc, "districts", "units")
     seen_districts: dict[str, int] = {}
     for item, line in zip(dlist, dlist.item_lines, strict=True):
-        if not c.mapping(item, line, "district", DISTRICT_KEYS, {"name"}):
-            continue
-        name = c.text(item, "name", "district", required=True)
+        name = c.named(item, line, "district", DISTRICT_KEYS, set(), seen_districts)
         if not name:
             continue
-        if name in seen_districts:
-            c.add(
-                item.key_lines["name"],
-                f"district '{name}' is named twice (first at line {seen_districts[name]})",
-            )
-            continue
-        seen_districts[name] = item.key_lines["name"]
         bureau = c.text(item, "sub_bureau", name)
         if bureau is not None and bureau not in seen_bureaus:
             c.add(
