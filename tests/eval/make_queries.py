@@ -154,6 +154,26 @@ HAND = [
     ("address", "郑州市金水区南阳新村街道某某小区", "found", "南阳新村派出所", "金水分局"),
     ("address", "我住在德化街街道附近", "found", "德化街派出所", "二七分局"),
     ("address", "郑州市二七区德化街派出所旁边", "found", "德化街派出所", "二七分局"),
+    # probes for confident wrong answers (roads named after districts cross districts)
+    ("not_found", "金水路100号", "not_found", "", ""),
+    ("not_found", "中原路", "not_found", "", ""),
+    ("not_found", "二七路3号", "not_found", "", ""),
+    ("not_found", "郑州东站", "not_found", "", ""),
+    ("not_found", "郑州火车站", "not_found", "", ""),
+    ("not_found", "二七广场", "not_found", "", ""),
+    ("not_found", "北京路", "not_found", "", ""),
+    ("not_found", "管城街", "not_found", "", ""),
+    ("partial", "经开第八大街", "partial", "", "经开分局"),
+    ("partial", "高新区莲花街", "partial", "", "高新分局"),
+    ("partial", "郑州市经开区第八大街", "partial", "", "经开分局"),
+    ("exact", "郑东新区龙湖", "found", "龙湖派出所", "郑东分局"),
+    ("outside", "新郑龙湖", "outside", "", ""),
+    ("address", "花园路街道26号", "found", "花园路派出所", "金水分局"),
+    ("suffix", "大学路", "found", "大学路派出所", "二七分局"),
+    ("prefixed", "郑州大学路", "found", "大学路派出所", "二七分局"),
+    ("road-address", "文化路与农业路交叉口", "partial", "", "金水分局"),
+    ("road-address", "航海东路与紫荆山南路交叉口", "partial", "", "管城分局"),
+    ("traditional", "鄭州市金水區花園路26號", "partial", "", "金水分局"),
     ("road-address", "花园路26号", "partial", "", "金水分局"),
     ("road-address", "郑州市金水区花园路124号", "partial", "", "金水分局"),
     ("road-address", "花园路与农业路交叉口", "partial", "", "金水分局"),
@@ -312,6 +332,17 @@ def main() -> int:
         q = core[:i] + rng.choice(pool) + core[i + 1 :]
         if not unfair(q, s):
             found("typo", q, s)
+    # roads that share a subdistrict's name, with a house number, a compound or a crossing:
+    # the sub-bureau of the same-named subdistrict, never its station (SPEC, issue 3)
+    roads = [s for s in served if s.short.endswith(("路", "街"))]
+    for s in roads:
+        n = rng.randint(1, 300)
+        rows.append(("road-address", f"{s.short}{n}号", "partial", "", s.sub_bureau))
+        rows.append(
+            ("road-address", f"郑州市{s.district}{s.short}{n}号院", "partial", "", s.sub_bureau)
+        )
+    for s in rng.sample(roads, 15):
+        rows.append(("road-address", f"{s.short}与某某路交叉口", "partial", "", s.sub_bureau))
     for s in outside:
         rows.append(("outside", s.name, "outside", "", ""))
     rows.extend(HAND)
