@@ -36,7 +36,6 @@ if TYPE_CHECKING:
 FORMAT = 5  # bump when the cache layout or the key rules change
 Hit = tuple  # (target, tier, payload, note)
 
-EXPLICIT_SUFFIXES = ("街道", "镇", "乡", "办事处", "派出所", "管理委员会", "矿区")
 FORMER_TIERS = {"former": "former name", "former-split": "former name", "later": "later name"}
 
 
@@ -257,14 +256,7 @@ class Index:
         self.areas = fresh.areas
         self.digit_free = fresh.digit_free
         self.memo.clear()
-        for name in (
-            "area_starts",
-            "explicit_starts",
-            "core_starts",
-            "explicit",
-            "cores",
-            "core_set",
-        ):
+        for name in ("area_starts", "explicit_starts", "core_starts", "cores"):
             self.__dict__.pop(name, None)
 
     @cached_property
@@ -280,16 +272,8 @@ class Index:
         return _by_first_two(self.aux["cores"])
 
     @cached_property
-    def explicit(self) -> frozenset[str]:
-        return frozenset(self.aux["explicit"])
-
-    @cached_property
     def cores(self) -> list[str]:
         return list(self.aux["cores"])
-
-    @cached_property
-    def core_set(self) -> frozenset[str]:
-        return frozenset(self.cores)
 
     @property
     def dataset(self) -> Dataset:

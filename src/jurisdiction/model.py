@@ -16,7 +16,6 @@ if TYPE_CHECKING:
 
 
 STATUSES = ("found", "partial", "ambiguous", "outside", "not_found")
-MATCHES = ("exact", "alias", "pinyin", "address", "fuzzy", "district")
 
 
 class Street(
@@ -106,9 +105,6 @@ class Dataset(namedtuple("Dataset", "path digest meta sub_bureaus stations stree
 
     def sub_bureau(self, name: str) -> SubBureau | None:
         return next((b for b in self.sub_bureaus if b.name == name), None)
-
-    def streets_of(self, station: str) -> list[Street]:
-        return [s for s in self.streets if s.station == station]
 
     @property
     def edition(self) -> str:
