@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from conftest import REFERENCE, ROOT, err, jur, out
+from conftest import ERQI, REFERENCE, ROOT, err, jur, out
 
 ERQI = [
     n + "派出所"
@@ -120,7 +120,7 @@ def test_roster_erqi_lists_the_reports_sixteen(name):
     p = jur("roster", name, "-f", "jsonl")
     assert p.returncode == 0 and err(p) == ""
     rows = jsonl(p)
-    assert [r["station"] for r in rows] == ERQI
+    assert [r["station"] for r in rows] == ERQI_STATIONS
     assert all(r["sub_bureau"] == "二七分局" and len(r["streets"]) == 1 for r in rows)
 
 

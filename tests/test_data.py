@@ -10,7 +10,7 @@ import pytest
 
 from jurisdiction.syllables import split_syllables
 
-from conftest import REFERENCE
+from conftest import ERQI, REFERENCE
 
 SPEC_SUB_BUREAUS = [
     "金水分局",
@@ -25,7 +25,6 @@ SPEC_SUB_BUREAUS = [
     "地铁分局",
     "水上分局",
 ]
-ERQI = "马寨 侯寨 大学路 五里堡 一马路 解放路 德化街 铭功路 建中街 福华街 蜜蜂张 淮河路 嵩山路 长江路 京广路 人和路".split()
 TERRITORIAL_DISTRICTS = {
     "中原区",
     "二七区",
