@@ -13,10 +13,7 @@ import pytest
 
 from conftest import ERQI, REFERENCE, ROOT, err, jur, out
 
-ERQI = [
-    n + "派出所"
-    for n in "马寨 侯寨 大学路 五里堡 一马路 解放路 德化街 铭功路 建中街 福华街 蜜蜂张 淮河路 嵩山路 长江路 京广路 人和路".split()
-]
+ERQI_STATIONS = [n + "派出所" for n in ERQI]
 
 
 def jsonl(p) -> list[dict]:
