@@ -141,7 +141,7 @@ class _Resolver:
         self.index = index
         self.steps = steps
         self.limit = limit
-        self._rows: dict[str, tuple] = {}
+        self.rows: dict[str, tuple] = {}  # street rows seen, by code
         self.bare_area = False
         self.bare_area_text = ""
 
@@ -384,41 +384,12 @@ class _Resolver:
         return self.many(cands, sc, m, note="; ".join(dict.fromkeys(notes)) or None)
 
     def one_street(self, h: Hit, score: int | None, match: str | None) -> Answer:
-        """A single street decided: found, or outside when no station serves it."""
+        """A single street decided (the common case, kept cheap): found, or outside."""
         tier = h[1]
         self.explain and self.steps.append(f"matched: {TIER_WORDS.get(tier, tier)}")
         sc = score if score is not None else TIER_SCORE.get(tier, 0)
-        m = match or TIER_MATCH.get(tier, "alias")
-        row = h[2]
-        name, code, district, _kind, _short, station, bureau, verified, row_note = row
-        shown = [Candidate(station, bureau, name, district, code, sc, m)] if self.limit else []
-        if station is None:
-            return self.answer(
-                "outside",
-                street=name,
-                district=district,
-                score=sc,
-                match=m,
-                code=code,
-                note=_join(
-                    h[3],
-                    f"{district} is outside the 11 sub-bureaus' area: no station of theirs serves it",
-                ),
-                candidates=shown,
-            )
-        return self.answer(
-            "found",
-            station=station,
-            sub_bureau=bureau,
-            street=name,
-            district=district,
-            score=sc,
-            match=m,
-            code=code,
-            verified=verified,
-            note=_join(h[3], None if verified else f"assignment unverified: {row_note}"),
-            candidates=shown,
-        )
+        c = self.street_candidate(h, sc, match or TIER_MATCH.get(tier, "alias"))
+        return self.place_answer(c, sc, c.match, h[3], [c])
 
     def many(
         self,
@@ -605,13 +576,9 @@ class _Resolver:
 
     # --- helpers ------------------------------------------------------------------------
 
-    @property
-    def rows(self) -> dict[str, tuple]:
-        return self._rows
-
     def street_candidate(self, h: Hit, score: int, match: str) -> Candidate:
         row = h[2]
-        self._rows[row[1]] = row
+        self.rows[row[1]] = row
         return Candidate(row[5], row[6], row[0], row[2], row[1], score, match)
 
     def area_candidate(self, area: tuple, score: int) -> Candidate:
