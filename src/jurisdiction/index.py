@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 
-FORMAT = 5  # bump when the cache layout or the key rules change
+FORMAT = 6  # bump when the cache layout or the key rules change
 Hit = tuple  # (target, tier, payload, note)
 
 FORMER_TIERS = {"former": "former name", "former-split": "former name", "later": "later name"}
@@ -93,9 +93,12 @@ def dataset_entries(ds: Dataset) -> Iterator[tuple[str, Hit, bool]]:
                 if note:
                     text += f" ({note})"
             yield normalize(name), ("S", tier, row, text), True
+        collapsed = s.kind == "街道" and s.short.endswith("街")  # 德化街道 for 德化街街道
         for reading in s.pinyin:
             for variant in pinyin_variants(reading):
                 yield variant, ("S", "pinyin", row, None), False
+                if collapsed:
+                    yield variant + "dao", ("S", "pinyin", row, None), False
             ini = initials(normalize(reading), s.short)
             if ini and len(s.short) >= 3:
                 yield ini, ("S", "initials", row, None), False
@@ -192,18 +195,17 @@ class Index:
             if core:
                 cores.add(core)
         frozen = {k: tuple(v) for k, v in keys.items()}
+        areas = area_entries(ds)
         head = {
             "format": FORMAT,
             "version": __version__,
             "digest": ds.digest,
             "path": ds.path,
             "edition": ds.edition,
-            "areas": area_entries(ds),
+            "areas": areas,
             "shards": _shard_count(len(frozen)),
             # no key holds an ASCII digit: the resolver may treat all digits alike
-            "digit_free": not any(
-                c in "0123456789" for k in [*frozen, *area_entries(ds)] for c in k
-            ),
+            "digit_free": not any(c in "0123456789" for k in [*frozen, *areas] for c in k),
             "counts": {
                 "streets": len(ds.streets),
                 "stations": len(ds.stations),

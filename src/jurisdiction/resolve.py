@@ -168,10 +168,6 @@ class _Resolver:
             if rest.endswith(s) and len(rest) > len(s):
                 self.explain and self.steps.append(f"pinyin suffix {s} removed")
                 hits = self.index.lookup(rest[: -len(s)])
-                if (
-                    not hits and s == "jiedao"
-                ):  # dehuajiedao: 德化街道, the short form of 德化街街道
-                    hits = self.index.lookup(rest[: -len(s)] + "jie")
                 if hits:
                     return self.decide(hits)
         return self.not_found("no place reads like this")
