@@ -14,6 +14,18 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
 REFERENCE = ROOT.parent / "shared" / "reference"
 # The 16 stations of 二七分局 as the reform report names them, in its order.
+# The districts and zones whose units the territorial sub-bureaus serve (SPEC).
+TERRITORIAL_DISTRICTS = frozenset(
+    {
+        "中原区",
+        "二七区",
+        "管城回族区",
+        "金水区",
+        "惠济区",
+        "郑州经济技术开发区",
+        "郑州高新技术产业开发区",
+    }
+)
 ERQI = "马寨 侯寨 大学路 五里堡 一马路 解放路 德化街 铭功路 建中街 福华街 蜜蜂张 淮河路 嵩山路 长江路 京广路 人和路".split()
 
 

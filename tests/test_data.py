@@ -10,7 +10,7 @@ import pytest
 
 from jurisdiction.syllables import split_syllables
 
-from conftest import ERQI, REFERENCE
+from conftest import ERQI, REFERENCE, TERRITORIAL_DISTRICTS
 
 SPEC_SUB_BUREAUS = [
     "金水分局",
@@ -25,15 +25,6 @@ SPEC_SUB_BUREAUS = [
     "地铁分局",
     "水上分局",
 ]
-TERRITORIAL_DISTRICTS = {
-    "中原区",
-    "二七区",
-    "管城回族区",
-    "金水区",
-    "惠济区",
-    "郑州经济技术开发区",
-    "郑州高新技术产业开发区",
-}
 ZHENGDONG_CODES = {
     "410105560",
     "410105561",
