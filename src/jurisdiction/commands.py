@@ -192,12 +192,6 @@ def lookup_unit(index: Index, name: str, *, stations: bool = False) -> tuple[str
                 hits = list(index.lookup(key[: -len(suffix)]))
                 if hits:
                     break
-    if not hits:
-        area = index.areas.get(key)
-        if area:
-            hits = [
-                ("B", "exact", area[1], None) if area[0] == "B" else ("D", "exact", area[1], None)
-            ]
     units = [h for h in hits if h[0] in "BD"]
     if units:
         h = units[0]

@@ -38,8 +38,8 @@ class LList(list):
     item_lines: list[int]
 
 
-def read_text(path: Path, shown: str) -> str:
-    """The file's text, or DataError: missing, too large, not UTF-8, or empty."""
+def read_bytes(path: Path, shown: str) -> bytes:
+    """The file's bytes, or DataError: missing, not a file, too large, unreadable."""
     try:
         size = path.stat().st_size
     except FileNotFoundError:
@@ -59,10 +59,14 @@ def read_text(path: Path, shown: str) -> str:
             ]
         )
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except OSError as e:
         raise DataError([Problem(shown, 1, f"cannot read: {e.strerror}")]) from None
-    return decode(raw, shown)
+
+
+def read_text(path: Path, shown: str) -> str:
+    """The file's text, or DataError: as read_bytes, or not UTF-8, or empty."""
+    return decode(read_bytes(path, shown), shown)
 
 
 def decode(raw: bytes, shown: str) -> str:
@@ -533,17 +537,11 @@ def _plain(v: Any) -> Any:
     return v
 
 
-def load_files(directory: str | Path) -> tuple[dict[str, bytes], list[Path]]:
-    """Raw bytes of the two files (for the cache key), with the same errors as parsing."""
+def load_files(directory: str | Path) -> dict[str, bytes]:
+    """Raw bytes of the two files, read once: the cache key is their digest, and
+    parse_dataset decodes and checks these same bytes."""
     directory = Path(directory)
-    out: dict[str, bytes] = {}
-    paths = []
-    for fname in FILES:
-        path = directory / fname
-        read_text(path, str(path))  # size, encoding, emptiness checks
-        out[fname] = path.read_bytes()
-        paths.append(path)
-    return out, paths
+    return {fname: read_bytes(directory / fname, str(directory / fname)) for fname in FILES}
 
 
 def parse_dataset(

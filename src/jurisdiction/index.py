@@ -251,7 +251,7 @@ class Index:
         from .dataset import load_files, parse_dataset
 
         directory = self.head["path"]
-        raw, _ = load_files(directory)
+        raw = load_files(directory)
         fresh = Index.from_dataset(parse_dataset(directory, raw, content_digest(raw)))
         self._keys, self._aux, self._dataset = fresh._keys, fresh._aux, fresh._dataset
         self.head = fresh.head
@@ -459,7 +459,7 @@ def open_index(data: str | os.PathLike[str] | None = None, *, use_cache: bool = 
             return index
     from .dataset import load_files, parse_dataset
 
-    raw, _ = load_files(directory)
+    raw = load_files(directory)
     digest = content_digest(raw)
     if root is not None:
         cached = _open_cached(os.path.join(root, digest))
