@@ -15,8 +15,7 @@ import os
 import sys
 
 from .errors import DataError, Exit, JurError
-
-FORMATS = ("table", "json", "jsonl", "tsv", "csv")
+from .render import FORMATS  # render imports nothing heavy; the find path loads it anyway
 
 
 def parse_fast_find(args: list[str]) -> dict | None:
