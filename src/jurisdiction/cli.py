@@ -76,19 +76,13 @@ def report(fn: Callable[..., int]) -> Callable[..., None]:
             code = fn(*args, **kwargs)
         except JurError as e:
             for line in e.lines():
-                sys.stderr.write(_error_line(e, line) + "\n")
+                sys.stderr.write(line + "\n")
             raise typer.Exit(e.exit_code) from None
         except KeyboardInterrupt:
             raise typer.Exit(Exit.INTERRUPTED) from None
         raise typer.Exit(int(code))
 
     return wrapper
-
-
-def _error_line(e: JurError, line: str) -> str:
-    from .errors import DataError
-
-    return line if isinstance(e, DataError) else f"jur: {line}"
 
 
 def _version(value: bool) -> None:

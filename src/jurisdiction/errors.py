@@ -31,7 +31,8 @@ class JurError(Exception):
     exit_code: Exit = Exit.USAGE
 
     def lines(self) -> list[str]:
-        return [str(self)]
+        """What the CLI prints on stderr, one line each."""
+        return [f"jur: {self}"]
 
 
 class UsageError(JurError):
@@ -49,4 +50,4 @@ class DataError(JurError):
         super().__init__(str(self.problems[0]) if self.problems else "invalid dataset")
 
     def lines(self) -> list[str]:
-        return [str(p) for p in self.problems]
+        return [str(p) for p in self.problems]  # FILE:LINE: message, as they are

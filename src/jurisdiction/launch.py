@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import sys
 
-from .errors import DataError, Exit, JurError
+from .errors import Exit, JurError
 from .render import FORMATS  # render imports nothing heavy; the find path loads it anyway
 
 
@@ -73,7 +73,7 @@ def parse_fast_find(args: list[str]) -> dict | None:
 
 def report(e: JurError) -> None:
     for line in e.lines():
-        sys.stderr.write((line if isinstance(e, DataError) else f"jur: {line}") + "\n")
+        sys.stderr.write(line + "\n")
 
 
 def main(argv: list[str] | None = None) -> None:
