@@ -33,7 +33,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 OUT = HERE / "out"
-REFERENCE = ROOT.parent / "shared" / "reference" / "zhengzhou-townships.csv"
+REFERENCE = ROOT / "sources" / "zhengzhou-townships.csv"
 
 
 def sh(cmd: list[str], **kw) -> None:

@@ -12,7 +12,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
-REFERENCE = ROOT.parent / "shared" / "reference"
+REFERENCE = ROOT / "sources"  # the sources data/ is built from, kept in the repository
 # The 16 stations of 二七分局 as the reform report names them, in its order.
 # The districts and zones whose units the territorial sub-bureaus serve (SPEC).
 TERRITORIAL_DISTRICTS = frozenset(

@@ -153,7 +153,7 @@ def test_list_sub_bureaus():
     ) == 11
 
 
-@pytest.mark.parametrize("what,count", [("districts", 16), ("stations", 92), ("streets", 207)])
+@pytest.mark.parametrize("what,count", [("districts", 16), ("stations", 93), ("streets", 207)])
 def test_list_counts(what, count):
     p = jur("list", what, "-f", "jsonl")
     assert p.returncode == 0 and len(out(p).splitlines()) == count
@@ -231,6 +231,41 @@ def test_every_command_has_help(command):
     p = jur(*command, "--help")
     assert p.returncode == 0 and "Usage: jur" in out(p)
     assert len(out(p).splitlines()) > 5
+
+
+def display_width(line: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
+
+
+def test_every_help_page_fits_80_columns():
+    """Click wraps by characters; a CJK character takes two columns. Every line of every
+    help page, rendered for an 80-column terminal, must fit."""
+    wide = []
+    for command in ([], ["find"], ["roster"], ["show"], ["list"], ["tree"], ["validate"]):
+        p = jur(*command, "--help", env={"COLUMNS": "80"})
+        for line in out(p).splitlines():
+            if display_width(line) > 80:
+                wide.append((" ".join(command), display_width(line), line))
+    assert wide == []
+
+
+def test_top_level_help_golden():
+    """The examples stay one per line, their descriptions aligned in one display column."""
+    p = jur("--help", env={"COLUMNS": "80"})
+    path = GOLDEN / "help.txt"
+    if os.environ.get("JUR_UPDATE_GOLDEN"):
+        path.write_text(out(p), encoding="utf-8")
+    assert out(p) == path.read_text(encoding="utf-8")
+    examples = [ln for ln in out(p).splitlines() if ln.startswith("    jur ")]
+    assert len(examples) == 5
+    starts = set()
+    for ln in examples:
+        cmd_end = ln.index("  ", 4)
+        desc = ln[cmd_end:].lstrip()
+        starts.add(display_width(ln[: len(ln) - len(desc)]))
+    assert len(starts) == 1
 
 
 def test_explain_and_limit():

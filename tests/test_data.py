@@ -6,8 +6,6 @@ from __future__ import annotations
 import csv
 import re
 
-import pytest
-
 from jurisdiction.syllables import split_syllables
 
 from conftest import ERQI, REFERENCE, TERRITORIAL_DISTRICTS
@@ -35,13 +33,14 @@ ZHENGDONG_CODES = {
     "410122570",
     "410122571",
     "410122105",
+    "410105015",  # 祭城路: cited pages
+    "410105014",  # 龙子湖: the zone's count, unverified
+    "410104202",  # 圃田: the zone's count, unverified
 }
 
 
 def reference_rows():
     path = REFERENCE / "zhengzhou-townships.csv"
-    if not path.exists():
-        pytest.skip("../shared/reference is not beside the project")
     with open(path, encoding="utf-8", newline="") as f:
         return list(csv.DictReader(f))
 
@@ -49,7 +48,7 @@ def reference_rows():
 def test_pinned_counts(dataset):
     assert len(dataset.streets) == 207
     assert len(dataset.sub_bureaus) == 11
-    assert len(dataset.stations) == 92
+    assert len(dataset.stations) == 93
     assert sum(1 for s in dataset.streets if s.station) == 90
     assert sum(1 for s in dataset.streets if s.station is None) == 117
 
@@ -126,13 +125,19 @@ def test_zhengdong_units_belong_to_zhengdong(dataset):
     assert wrong == []
     bases = {s.code: s.basis for s in dataset.streets if s.code in ZHENGDONG_CODES}
     assert bases.pop("410122105") == "source"  # 白沙镇: cited pages
+    assert bases.pop("410105015") == "source"  # 祭城路街道: cited pages
+    assert bases.pop("410105014") == "count"  # 龙子湖街道
+    assert bases.pop("410104202") == "count"  # 圃田乡
     assert set(bases.values()) == {"zone-code"}
+    assert len(ZHENGDONG_CODES) == 12  # the zone says it runs 12 乡(镇)办
 
 
-def test_unclear_units_stay_with_their_district_unverified(dataset):
+def test_only_the_zones_count_is_unverified(dataset):
     unverified = {s.name: s.sub_bureau for s in dataset.streets if not s.verified}
-    assert unverified == {"龙子湖街道": "金水分局", "祭城路街道": "金水分局", "圃田乡": "管城分局"}
-    assert all(s.note for s in dataset.streets if not s.verified)
+    assert unverified == {"龙子湖街道": "郑东分局", "圃田乡": "郑东分局"}
+    assert all("twelve" in s.note for s in dataset.streets if not s.verified)
+    jicheng = next(s for s in dataset.streets if s.code == "410105015")
+    assert jicheng.verified and jicheng.source == "nbs-2020; jichenglu-2025; jichenglu-2019"
 
 
 def test_station_names_follow_their_source(dataset):
@@ -141,24 +146,35 @@ def test_station_names_follow_their_source(dataset):
     for st in dataset.stations:
         if st.kind == "territorial" and by_station[st.name].short + "派出所" != st.name:
             wrong.append(st.name)
-        if st.source not in {
-            "reform-2020",
-            "rule",
-            "news-nanyanglu",
-            "news-huizhan",
-            "news-dongzhan",
-        }:
+        ids = {s["id"] for s in dataset.meta["sources"]}
+        if st.source not in ids or not (
+            st.source in ("reform-2020", "rule") or st.source.startswith("news-")
+        ):
             wrong.append((st.name, st.source))
     assert wrong == []
-    assert dataset.station("南阳路派出所").source == "news-nanyanglu"
+    news = {
+        "南阳路派出所": "news-nanyanglu",
+        "杜岭派出所": "news-duling",
+        "丰庆路派出所": "news-ccepi-2025",
+        "经八路派出所": "news-jingbalu",
+        "枫杨派出所": "news-ccepi-2025",
+        "凤凰台派出所": "news-fenghuangtai",
+        "西大街派出所": "news-xidajie",
+    }
+    assert {n: dataset.station(n).source for n in news} == news
     places = [(st.name, st.sub_bureau) for st in dataset.stations if st.kind == "place"]
-    assert places == [("会展中心派出所", "郑东分局"), ("郑州东站派出所", "郑东分局")]
+    assert places == [
+        ("会展中心派出所", "郑东分局"),
+        ("郑州东站派出所", "郑东分局"),
+        ("水上派出所", "郑东分局"),
+    ]
+    assert "low trust" in dataset.station("水上派出所").note
+    sources = [st.source for st in dataset.stations]
+    assert (sources.count("rule"), sources.count("reform-2020")) == (67, 16)
 
 
 def test_news_stations_are_in_the_found_list(dataset):
     path = REFERENCE / "zhengzhou-stations-found.csv"
-    if not path.exists():
-        pytest.skip("reference not present")
     with open(path, encoding="utf-8") as f:
         found = {r["station"] for r in csv.DictReader(f)}
     news = {st.name for st in dataset.stations if (st.source or "").startswith("news-")}
@@ -168,12 +184,12 @@ def test_news_stations_are_in_the_found_list(dataset):
 def test_station_counts_per_sub_bureau(dataset):
     counts = {b.name: len(b.stations) for b in dataset.sub_bureaus}
     assert counts == {
-        "金水分局": 19,
+        "金水分局": 17,
         "二七分局": 16,
         "中原分局": 14,
-        "管城分局": 13,
+        "管城分局": 12,
         "惠济分局": 8,
-        "郑东分局": 11,
+        "郑东分局": 15,
         "高新分局": 5,
         "经开分局": 6,
         "火车站分局": 0,

@@ -138,13 +138,14 @@ def test_a_district_whose_units_split_is_marked_unverified(index):
 
 
 def test_unclear_zhengdong_units_say_unverified(index):
-    for q in ("祭城路", "龙子湖街道", "圃田乡"):
+    for q in ("龙子湖", "龙子湖街道", "圃田", "圃田乡"):
         a = resolve(q, index)
-        assert a.status == "found" and a.verified is False and "unverified" in a.note, q
+        assert (a.status, a.sub_bureau, a.verified) == ("found", "郑东分局", False), q
+        assert "unverified" in a.note and "12" in a.note, q
 
 
 def test_zhengdong_units_coded_elsewhere(index):
-    for q in ("如意湖", "商都路街道", "白沙镇", "杨桥街道", "豫兴"):
+    for q in ("如意湖", "商都路街道", "白沙镇", "杨桥街道", "豫兴", "祭城路", "祭城路街道"):
         a = resolve(q, index)
         assert (a.status, a.sub_bureau, a.verified) == ("found", "郑东分局", True), q
 

@@ -1,4 +1,4 @@
-"""Regenerate data/units.yaml and data/streets.yaml from the sources in ../shared/reference.
+"""Regenerate data/units.yaml and data/streets.yaml from the sources in sources/.
 
 Run:  pip install -e '.[build-data]' && python tools/build_data.py [--reference DIR] [--out DIR]
 
@@ -19,7 +19,7 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_REFERENCE = ROOT.parent / "shared" / "reference"
+DEFAULT_REFERENCE = ROOT / "sources"
 
 EDITION = "2020-10-20"
 
@@ -29,63 +29,119 @@ SOURCES = [
         "title": "最新公安改革 (警视在线, reprinted from 澎湃新闻)",
         "date": "2020-10-21",
         "url": "http://jingsw.com/news/show-3181.html",
-        "file": "reference/seed-article.md",
+        "file": "sources/seed-article.md",
     },
     {
         "id": "nbs-2020",
         "title": "国家统计局 2020年统计用区划代码和城乡划分代码 (data as of 2020-06-30)",
         "date": "2020-11-06",
         "url": "https://github.com/modood/Administrative-divisions-of-China (commit 78b6f36)",
-        "file": "reference/zhengzhou-townships.csv",
+        "file": "sources/zhengzhou-townships.csv",
     },
     {
         "id": "nbs-editions",
         "title": "Differences between NBS editions 2019-2023 (modood crawls)",
         "date": "2023",
         "url": "https://github.com/modood/Administrative-divisions-of-China",
-        "file": "reference/SOURCES.md",
+        "file": "sources/SOURCES.md",
     },
     {
         "id": "zhengdong",
         "title": "Units run by 郑东新区, coded under other districts",
         "date": "",
         "url": "",
-        "file": "reference/zhengdong.md",
+        "file": "sources/zhengdong.md",
     },
     {
         "id": "baisha-2014",
         "title": "白沙镇 2014年年初正式划归郑东新区管辖",
         "date": "",
         "url": "w.sf024.com/info/535658435.html",
-        "file": "reference/zhengdong.md",
+        "file": "sources/zhengdong.md",
     },
     {
         "id": "news-nanyanglu",
         "title": "河南法治报 2025-05-21 p.04: 郑州市公安局金水分局南阳路派出所",
         "date": "2025-05-21",
         "url": "http://epaper.hnfzb.com:8080/epaper/uniflows/hnfzb/2025/05/21/04/04_49.htm",
-        "file": "reference/zhengzhou-stations-found.csv",
+        "file": "sources/zhengzhou-stations-found.csv",
     },
     {
         "id": "news-huizhan",
         "title": "郑州晚报 via 河南热线 2023-01-11: 郑东新区分局会展中心派出所",
         "date": "2023-01-11",
         "url": "http://zhengzhou.henanrexian.com.cn/zhengzhou/2023/0111/182244.html",
-        "file": "reference/zhengzhou-stations-found.csv",
+        "file": "sources/zhengzhou-stations-found.csv",
     },
     {
         "id": "news-dongzhan",
         "title": "东方今报 via jinbw.com.cn 2021-07-31: 郑州东站派出所所长",
         "date": "2021-07-31",
         "url": "http://www.jinbw.com.cn/a/20210731/n_1627686177226968.html",
-        "file": "reference/zhengzhou-stations-found.csv",
+        "file": "sources/zhengzhou-stations-found.csv",
+    },
+    {
+        "id": "news-duling",
+        "title": "郑州日报 e-paper p.05 (undated, after 2020-08): 市公安局金水分局杜岭派出所",
+        "date": "",
+        "url": "https://dzb.zzrbnews.com/news/20813.html",
+        "file": "sources/zhengzhou-stations-found.csv",
+    },
+    {
+        "id": "news-ccepi-2025",
+        "title": "ccepi.cn 2025-08-09 (an aggregator site): 金水分局丰庆路派出所, 高新区分局枫杨派出所",
+        "date": "2025-08-09",
+        "url": "http://www.ccepi.cn/ccep/2025/0809/60872.html",
+        "file": "sources/zhengzhou-stations-found.csv",
+    },
+    {
+        "id": "news-jingbalu",
+        "title": "网易 (undated, about 2025-12): 郑州市公安局金水分局经八路派出所",
+        "date": "",
+        "url": "https://www.163.com/dy/article/KKUBT2Q60550B6IS.html",
+        "file": "sources/zhengzhou-stations-found.csv",
+    },
+    {
+        "id": "news-fenghuangtai",
+        "title": "郑州日报 e-paper p.05 (February 2025 or 2026): 凤凰台派出所 (sub-bureau not stated)",
+        "date": "",
+        "url": "https://dzb.zzrbnews.com/news/74868.html",
+        "file": "sources/zhengzhou-stations-found.csv",
+    },
+    {
+        "id": "news-xidajie",
+        "title": "大河报 via 顶端新闻 (undated): 管城区西大街街道…联合西大街派出所 (sub-bureau not stated)",
+        "date": "",
+        "url": "https://m.dingxinwen.cn/detail/475E83B648BA4C74BB65973F989603",
+        "file": "sources/zhengzhou-stations-found.csv",
+    },
+    {
+        "id": "news-shuishang",
+        "title": "河南商报 mirror in traditional characters (2021, low trust): 鄭東新區公安分局……水上派出所所長",
+        "date": "2021",
+        "url": "http://www.torchshop.cn/news/show-39460.html",
+        "file": "sources/zhengzhou-stations-found.csv",
+    },
+    {
+        "id": "jichenglu-2025",
+        "title": "郑东新区管委会社会事业局 notice 2025-05-29: 郑东新区祭城路街道办事处",
+        "date": "2025-05-29",
+        "url": "https://www.zhengguannews.cn/zghnews/334296.html",
+        "file": "sources/zhengdong.md",
+    },
+    {
+        "id": "jichenglu-2019",
+        "title": "中原网 2019-03-07: 郑东新区祭城路街道办事处",
+        "date": "2019-03-07",
+        "url": "https://news.zynews.cn/2019-03/07/content_11707885.htm",
+        "file": "sources/zhengdong.md",
     },
     {
         "id": "rule",
-        "title": "SPEC.md naming rule: short name of the subdistrict or township + 派出所",
+        "title": "naming rule (SPEC): short name of the subdistrict or township + 派出所",
         "date": "",
         "url": "",
-        "file": "SPEC.md",
+        "file": "README.md",
     },
 ]
 
@@ -205,30 +261,49 @@ SUB_BUREAUS = [
 # The 16 stations of 二七分局, in the report's order (reform-2020).
 ERQI_STATIONS = "马寨 侯寨 大学路 五里堡 一马路 解放路 德化街 铭功路 建中街 福华街 蜜蜂张 淮河路 嵩山路 长江路 京广路 人和路".split()
 
-# Units run by 郑东新区 (zhengdong.md): code -> (basis, source id). All marked "yes" there.
+# Units run by 郑东新区 (zhengdong.md): code -> (basis, source ids, verified, note).
+# basis: zone-code (the 560-599 code rule), source (a cited page), count (the zone says it runs
+# twelve units and these are the last two of exactly twelve candidates; no page names them).
+COUNT_NOTE = (
+    "zhengdong.md: no page names it as run by 郑东新区; the zone says it runs 12 乡(镇)办 and "
+    "this is one of exactly twelve candidates, so 郑东分局 is assumed, unverified"
+)
 ZHENGDONG_UNITS = {
-    "410105560": ("zone-code", "zhengdong"),
-    "410105561": ("zone-code", "zhengdong"),
-    "410105562": ("zone-code", "zhengdong"),
-    "410105563": ("zone-code", "zhengdong"),
-    "410105564": ("zone-code", "zhengdong"),
-    "410104570": ("zone-code", "zhengdong"),
-    "410122570": ("zone-code", "zhengdong"),
-    "410122571": ("zone-code", "zhengdong"),
-    "410122105": ("source", "baisha-2014"),
-}
-# Marked "unclear" in zhengdong.md: they stay with their coded district's sub-bureau, unverified.
-UNCLEAR_UNITS = {
-    "410105015": "zhengdong.md: Wikipedia calls it a 金水区 subdistrict, yet its area lies in the 郑东 CBD",
-    "410105014": "zhengdong.md: no source found on whether 郑东新区 runs it",
-    "410104202": "zhengdong.md: no source found on whether 郑东新区 runs it",
+    "410105560": ("zone-code", "zhengdong", True, None),
+    "410105561": ("zone-code", "zhengdong", True, None),
+    "410105562": ("zone-code", "zhengdong", True, None),
+    "410105563": ("zone-code", "zhengdong", True, None),
+    "410105564": ("zone-code", "zhengdong", True, None),
+    "410104570": ("zone-code", "zhengdong", True, None),
+    "410122570": ("zone-code", "zhengdong", True, None),
+    "410122571": ("zone-code", "zhengdong", True, None),
+    "410122105": ("source", "baisha-2014", True, None),
+    "410105015": ("source", "jichenglu-2025; jichenglu-2019", True, None),  # 祭城路街道
+    "410105014": ("count", "zhengdong", False, COUNT_NOTE),  # 龙子湖街道
+    "410104202": ("count", "zhengdong", False, COUNT_NOTE),  # 圃田乡
 }
 
-# Stations that a news source names (zhengzhou-stations-found.csv).
-NEWS_STATIONS = {"南阳路派出所": "news-nanyanglu"}
+# Stations that a news source names (zhengzhou-stations-found.csv) -> source id. Each of the
+# territorial ones is named exactly as the rule predicts; where the source does not state
+# the sub-bureau, the station's sub-bureau follows from its subdistrict's district.
+NEWS_STATIONS = {
+    "南阳路派出所": "news-nanyanglu",
+    "杜岭派出所": "news-duling",
+    "丰庆路派出所": "news-ccepi-2025",
+    "枫杨派出所": "news-ccepi-2025",
+    "经八路派出所": "news-jingbalu",
+    "凤凰台派出所": "news-fenghuangtai",
+    "西大街派出所": "news-xidajie",
+}
+NO_BUREAU_NOTE = (
+    "the source names the station but not its sub-bureau; the sub-bureau follows from the "
+    "district of the subdistrict it is named after"
+)
+# Stations named after a place, not a subdistrict: (sub-bureau, station, source id).
 PLACE_STATIONS = [
     ("郑东分局", "会展中心派出所", "news-huizhan"),
     ("郑东分局", "郑州东站派出所", "news-dongzhan"),
+    ("郑东分局", "水上派出所", "news-shuishang"),
 ]
 
 # Names of a unit in other NBS editions (SOURCES.md, "Differences between editions").
@@ -305,9 +380,10 @@ def read_townships(reference: Path) -> list[dict[str, str]]:
     return rows
 
 
-def read_found_stations(reference: Path) -> set[tuple[str, str]]:
+def read_found_stations(reference: Path) -> dict[str, dict[str, str]]:
+    """station name -> its row (sub_bureau may be empty: not stated by the source)."""
     with open(reference / "zhengzhou-stations-found.csv", encoding="utf-8", newline="") as f:
-        return {(r["sub_bureau"], r["station"]) for r in csv.DictReader(f)}
+        return {r["station"]: r for r in csv.DictReader(f)}
 
 
 def build(reference: Path) -> tuple[dict, list[dict]]:
@@ -317,11 +393,18 @@ def build(reference: Path) -> tuple[dict, list[dict]]:
     bureau_aliases = {b[0]: b[2] for b in SUB_BUREAUS}
 
     def sourced(bureau: str, station: str) -> bool:
-        names = {bureau, *bureau_aliases[bureau]}
-        return any((b, station) in found for b in names)
+        """The found list names this station, under this sub-bureau or under none."""
+        row = found.get(station)
+        if row is None:
+            return False
+        stated = row["sub_bureau"]
+        if stated and stated not in {bureau, *bureau_aliases[bureau]}:
+            sys.exit(f"{station}: the source says {stated}, the rule gives {bureau}")
+        return True
 
     stations: dict[str, list[dict]] = {b[0]: [] for b in SUB_BUREAUS}
     streets: list[dict] = []
+    used: set[str] = set()
     for row in rows:
         code, name, district = row["code"], row["name"], row["district_name"]
         core = short_name(name)
@@ -332,24 +415,26 @@ def build(reference: Path) -> tuple[dict, list[dict]]:
         note = None
         if code in ZHENGDONG_UNITS:
             bureau = "郑东分局"
-            basis, basis_source = ZHENGDONG_UNITS[code]
+            basis, basis_source, verified, note = ZHENGDONG_UNITS[code]
             source = f"nbs-2020; {basis_source}"
-        elif code in UNCLEAR_UNITS:
-            verified = False
-            note = UNCLEAR_UNITS[code]
-            source = "nbs-2020; zhengdong"
         station = None
         if bureau is None:
             basis = "outside"
         else:
             station = core + "派出所"
+            record = {"name": station}
             if bureau == "二七分局":
-                station_source = "reform-2020"
-            elif station in NEWS_STATIONS and sourced(bureau, station):
-                station_source = NEWS_STATIONS[station]
+                record["source"] = "reform-2020"
+            elif sourced(bureau, station):
+                if station not in NEWS_STATIONS:
+                    sys.exit(f"{station} is in zhengzhou-stations-found.csv without a source id")
+                record["source"] = NEWS_STATIONS[station]
+                if not found[station]["sub_bureau"]:
+                    record["note"] = NO_BUREAU_NOTE
+                used.add(station)
             else:
-                station_source = "rule"
-            stations[bureau].append({"name": station, "source": station_source})
+                record["source"] = "rule"
+            stations[bureau].append(record)
         readings, reason = readings_of(core)
         entry: dict = {
             "name": name,
@@ -381,7 +466,14 @@ def build(reference: Path) -> tuple[dict, list[dict]]:
     for bureau, station, source in PLACE_STATIONS:
         if not sourced(bureau, station):
             sys.exit(f"{station} of {bureau} is not in zhengzhou-stations-found.csv")
-        stations[bureau].append({"name": station, "source": source, "kind": "place"})
+        record = {"name": station, "kind": "place", "source": source}
+        if found[station]["note"]:
+            record["note"] = found[station]["note"]
+        stations[bureau].append(record)
+        used.add(station)
+    unused = sorted(set(found) - used)
+    if unused:
+        sys.exit(f"stations in zhengzhou-stations-found.csv not recorded: {unused}")
 
     units = {
         "edition": EDITION,
@@ -463,12 +555,12 @@ def dump(data: object, header: str) -> str:
 
 UNITS_HEADER = """\
 # The organisation of 郑州市公安局 after the reform of 2020-10-20.
-# Generated by tools/build_data.py from ../shared/reference; every record names its source
+# Generated by tools/build_data.py from sources/; every record names its source
 # (ids in `sources`). `source: rule` = named by SPEC's pattern: short name + 派出所.
 """
 STREETS_HEADER = """\
 # All 207 subdistricts and townships of 郑州市 (NBS 2020 edition) and the station serving each.
-# Generated by tools/build_data.py from ../shared/reference/zhengzhou-townships.csv.
+# Generated by tools/build_data.py from sources/zhengzhou-townships.csv.
 # basis: district (the code's district's sub-bureau), zone-code / source (run by 郑东新区,
 # see zhengdong.md), outside (beyond the 11 sub-bureaus' area: station null).
 """

@@ -349,6 +349,7 @@ def show_record(ds: Dataset, kind: str, unit: Any) -> dict[str, Any]:
             "source_detail": [
                 _source_line(sources, p) for p in (st.source or "").split(";") if p.strip()
             ],
+            "source_note": st.note,
             "address": None,
             "phone": None,
             "note": "address, phone and leader: no source gives them",
@@ -432,6 +433,8 @@ def show_text(r: dict[str, Any]) -> str:
         lines.append(f"  address     {r['note']}")
         for s in r["source_detail"]:
             lines.append(f"  source      {s}")
+        if r.get("source_note"):
+            lines.append(f"  caveat      {r['source_note']}")
     elif r["type"] == "sub_bureau":
         lines.append(f"{r['name']}  {r['full_name'] or ''}".rstrip())
         if r["aliases"]:

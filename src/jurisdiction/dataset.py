@@ -400,7 +400,7 @@ def _check_units(
             ssrc = c.text(st, "source", sname)
             _check_source_ref(c, st, ssrc, ids)
             station_names.append(sname)
-            stations.append(Station(sname, name, skind, ssrc, ()))
+            stations.append(Station(sname, name, skind, ssrc, (), c.text(st, "note", sname)))
         bsrc = c.text(item, "source", name)
         _check_source_ref(c, item, bsrc, ids)
         bureaus.append(

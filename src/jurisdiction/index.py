@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 
-FORMAT = 6  # bump when the cache layout or the key rules change
+FORMAT = 7  # bump when the cache layout or the key rules change
 Hit = tuple  # (target, tier, payload, note)
 
 FORMER_TIERS = {"former": "former name", "former-split": "former name", "later": "later name"}

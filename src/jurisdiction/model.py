@@ -32,9 +32,10 @@ class Street(
     __slots__ = ()
 
 
-class Station(namedtuple("Station", "name sub_bureau kind source streets")):
+class Station(namedtuple("Station", "name sub_bureau kind source streets note", defaults=(None,))):
     """name, sub_bureau: str; kind: territorial | place | special; source: str|None;
-    streets: tuple of the codes of the streets it serves, in dataset order."""
+    streets: tuple of the codes of the streets it serves, in dataset order; note: str|None
+    (a caveat about the source, e.g. its trust)."""
 
     __slots__ = ()
 
