@@ -14,17 +14,48 @@ from . import commands
 from .commands import version_text
 from .errors import Exit, JurError
 
+# Click re-wraps every paragraph to the terminal's width, counting characters, not columns:
+# a CJK character takes two columns, so lines holding them are wrapped by hand here and kept
+# as they are with click's no-rewrap marker (\b alone on a line). A test renders every help
+# page at 80 columns and checks that no line is wider.
 HELP = """\
-Which police station (派出所) and sub-bureau (分局) is responsible for a place in Zhengzhou.
+\b
+Which police station (派出所) and sub-bureau (分局) is responsible
+for a place in Zhengzhou.
 
-Offline, from the dataset of the 2020-10-20 reform (11 sub-bureaus; one subdistrict or
-township, one station). When it is not sure it says so: ambiguous, partial, not_found.
+Offline, from the dataset of the 2020-10-20 reform (11 sub-bureaus; one
+subdistrict or township, one station). When it is not sure it says so:
+ambiguous, partial, outside, not_found.
 
-  jur find 德化街                 one place
-  jur find < addresses.txt        one answer per input line, in order
-  jur roster 二七                 the stations of a district or sub-bureau
-  jur show 德化街派出所           one station or sub-bureau in full
+\b
+Examples:
+{examples}
+
+Run 'jur COMMAND --help' for a command's options.
 """
+
+EXAMPLES = [
+    ("jur find 德化街", "one place"),
+    ("jur find < addresses.txt", "one answer per input line, in order"),
+    ("jur roster 二七", "the stations of a district or sub-bureau"),
+    ("jur show 德化街派出所", "one station or sub-bureau in full"),
+    ("jur list stations", "every station, with its source"),
+]
+
+
+def columns(text: str) -> int:
+    """Display width: wide (CJK) characters take two columns."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def example_lines(examples: list[tuple[str, str]], at: int = 27) -> str:
+    """One example per line, the descriptions starting in one column."""
+    return "\n".join(f"  {cmd}{' ' * max(2, at - columns(cmd))}{what}" for cmd, what in examples)
+
+
+HELP = HELP.format(examples=example_lines(EXAMPLES))
 
 app = typer.Typer(
     help=HELP,
@@ -106,7 +137,7 @@ def main(
     """Which police station and sub-bureau is responsible for a place in Zhengzhou."""
 
 
-@app.command()
+@app.command(short_help="Resolve places to their station and sub-bureau.")
 @report
 def find(
     queries: Annotated[
@@ -184,13 +215,13 @@ def complete_unit(incomplete: str) -> list[str]:
     return [n for n in dict.fromkeys(names) if n.startswith(incomplete)]
 
 
-@app.command()
+@app.command(short_help="The stations of a district or sub-bureau.")
 @report
 def roster(
     name: Annotated[
         str | None,
         typer.Argument(
-            help="A district or sub-bureau: 二七, 二七区, 二七分局, erqi. None: every sub-bureau.",
+            help="A district or sub-bureau (二七, 二七分局, erqi); none: all.",
             autocompletion=complete_unit,
             show_default=False,
         ),
@@ -204,12 +235,12 @@ def roster(
     return commands.run_roster(name, fmt=fmt, header=header, fields=fields, data=data)
 
 
-@app.command()
+@app.command(short_help="One station or sub-bureau in full.")
 @report
 def show(
     name: Annotated[
         str,
-        typer.Argument(help="A station (德化街派出所, 德化街) or a sub-bureau (二七分局, 二七)."),
+        typer.Argument(help="A station (德化街派出所) or sub-bureau (二七分局)."),
     ],
     fmt: FormatOpt = None,
     data: DataOpt = None,
@@ -218,7 +249,7 @@ def show(
     return commands.run_show(name, fmt=fmt, data=data)
 
 
-@app.command("list")
+@app.command("list", short_help="List districts, sub-bureaus, stations, streets.")
 @report
 def list_(
     what: Annotated[
@@ -233,7 +264,7 @@ def list_(
     return commands.run_list(what, fmt=fmt, header=header, fields=fields, data=data)
 
 
-@app.command()
+@app.command(short_help="City bureau → sub-bureaus → stations → streets.")
 @report
 def tree(
     name: Annotated[
@@ -251,7 +282,7 @@ def tree(
     return commands.run_tree(name, fmt=fmt, data=data)
 
 
-@app.command()
+@app.command(short_help="Check a dataset (FILE:LINE: message).")
 @report
 def validate(data: DataOpt = None) -> int:
     """Check a dataset; every problem as FILE:LINE: message, exit 2 if any."""
