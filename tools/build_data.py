@@ -137,6 +137,27 @@ SOURCES = [
         "file": "sources/zhengdong.md",
     },
     {
+        "id": "nbs-2020-villages",
+        "title": "国家统计局 2020年统计用区划代码和城乡划分代码: 居民委员会 and 村民委员会 of 郑州市",
+        "date": "2020-11-06",
+        "url": "https://github.com/modood/Administrative-divisions-of-China (commit 78b6f36, dist/villages.csv)",
+        "file": "sources/zhengzhou-communities.csv",
+    },
+    {
+        "id": "metro-2025",
+        "title": "Zhengzhou metro stations and lines (metromancn/MetroMapOpenMiniProgram, src/data/zz.js, MIT)",
+        "date": "2025-01-23",
+        "url": "https://github.com/metromancn/MetroMapOpenMiniProgram (commit 087310a)",
+        "file": "sources/zhengzhou-metro-stations.csv",
+    },
+    {
+        "id": "zhengzhou-station",
+        "title": "郑州站: in 二七区, between 一马路 and 京广快速路 (mirror of the Wikipedia article); its 东广场 and 西广场",
+        "date": "",
+        "url": "https://wikis.tw/%E9%83%91%E5%B7%9E%E7%AB%99",
+        "file": "sources/places.md",
+    },
+    {
         "id": "rule",
         "title": "naming rule (SPEC): short name of the subdistrict or township + 派出所",
         "date": "",
@@ -196,21 +217,39 @@ DISTRICTS = [
         "郑州经济技术开发区",
         "410171",
         "zone",
-        ["经济技术开发区", "郑州经开区", "经开区", "经开"],
+        ["经济技术开发区", "郑州经开区", "经济开发区", "郑州经济开发区", "经开区", "经开"],
         "经开分局",
     ),
     (
         "郑州高新技术产业开发区",
         "410172",
         "zone",
-        ["高新技术产业开发区", "郑州高新区", "高新区", "高新"],
+        [
+            "高新技术产业开发区",
+            "郑州高新技术开发区",
+            "高新技术开发区",
+            "郑州高新开发区",
+            "高新开发区",
+            "郑州高新区",
+            "高新区",
+            "高新",
+        ],
         "高新分局",
     ),
     (
         "郑州航空港经济综合实验区",
         "410173",
         "zone",
-        ["航空港经济综合实验区", "郑州航空港区", "航空港区", "航空港"],
+        [
+            "航空港经济综合实验区",
+            "郑州航空港实验区",
+            "航空港实验区",
+            "郑州航空港区",
+            "航空港区",
+            "郑州港区",
+            "港区",
+            "航空港",
+        ],
         None,
     ),
     ("巩义市", "410181", "county-city", ["巩义"], None),
@@ -218,8 +257,16 @@ DISTRICTS = [
     ("新密市", "410183", "county-city", ["新密"], None),
     ("新郑市", "410184", "county-city", ["新郑"], None),
     ("登封市", "410185", "county-city", ["登封"], None),
-    ("郑东新区", None, "zone", ["郑东"], "郑东分局"),
+    ("郑东新区", None, "zone", ["郑州郑东新区", "郑东"], "郑东分局"),
 ]
+# The districts whose territory a zone's units lie on (zhengdong.md, "The development zones
+# and the districts whose territory they lie on"): a unit of the zone agrees with these
+# districts written beside it. 航空港区's is not recorded in any source found.
+ZONE_LIES_ON = {
+    "郑州高新技术产业开发区": ["中原区"],
+    "郑州经济技术开发区": ["管城回族区", "中牟县"],
+    "郑东新区": ["金水区", "管城回族区", "中牟县"],
+}
 
 # The 11 sub-bureaus of reform-2020, in the report's order.
 # (short name, full name, other names, kind, area, address)
@@ -507,7 +554,10 @@ def build(reference: Path) -> tuple[dict, list[dict]]:
                 "aliases": aliases,
                 "pinyin": district_readings(aliases[-1]),
                 "sub_bureau": bureau,
-                "source": "nbs-2020" if code else "zhengdong",
+                **({"lies_on": ZONE_LIES_ON[name]} if name in ZONE_LIES_ON else {}),
+                "source": "nbs-2020"
+                if code and name not in ZONE_LIES_ON
+                else "nbs-2020; zhengdong",
             }
             for name, code, kind, aliases, bureau in DISTRICTS
         ],
@@ -528,6 +578,102 @@ def build(reference: Path) -> tuple[dict, list[dict]]:
         ],
     }
     return units, streets
+
+
+# --- communities and villages (zhengzhou-communities.csv) -------------------------------------
+
+# The office suffixes NBS prints, longest first, and whether they mark an urban community
+# (居民委员会) or a village (村民委员会).
+OFFICE_SUFFIXES = [
+    ("社区居民管理委员会", "community"),
+    ("社区管理委员会", "community"),
+    ("社区居民委员会", "community"),
+    ("社区居委会", "community"),
+    ("居民委员会", "community"),
+    ("居委会", "community"),
+    ("村民委员会", "village"),
+    ("村委会", "village"),
+    ("社区", "community"),
+]
+
+
+def community_kind(name: str) -> str:
+    for suffix, kind in OFFICE_SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return kind
+    sys.exit(f"community {name}: no office suffix known")
+
+
+def read_communities(reference: Path, street_codes: set[str]) -> list[dict]:
+    with open(reference / "zhengzhou-communities.csv", encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    if len(rows) != 3140:
+        sys.exit(f"expected 3140 rows in zhengzhou-communities.csv, found {len(rows)}")
+    out = []
+    for r in rows:
+        if r["street_code"] not in street_codes or r["code"][:9] != r["street_code"]:
+            sys.exit(f"community {r['code']} {r['name']}: street {r['street_code']} unknown")
+        out.append(
+            {
+                "name": r["name"],
+                "code": r["code"],
+                "street": r["street_code"],
+                "kind": community_kind(r["name"]),
+            }
+        )
+    return out
+
+
+# --- named places ---------------------------------------------------------------------------
+
+
+def read_metro(reference: Path) -> list[dict]:
+    with open(reference / "zhengzhou-metro-stations.csv", encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    if len(rows) != 235:
+        sys.exit(f"expected 235 rows in zhengzhou-metro-stations.csv, found {len(rows)}")
+    return [
+        {
+            "name": r["station"],
+            "kind": "metro-station",
+            "sub_bureau": "地铁分局",
+            "lines": r["lines"].split("|"),
+            "source": "metro-2025; reform-2020",
+        }
+        for r in rows
+    ]
+
+
+# Places that answer for a station or sub-bureau, each with its source (sources/places.md).
+PLACES = [
+    {
+        "name": "郑州站",
+        "kind": "railway-station",
+        "sub_bureau": "火车站分局",
+        "aliases": [
+            "郑州火车站",
+            "郑州站东广场",
+            "郑州站西广场",
+            "郑州火车站东广场",
+            "郑州火车站西广场",
+        ],
+        "source": "reform-2020; zhengzhou-station",
+        "note": "火车站分局 polices the railway station area; which of its stations serves it is not published",
+    },
+    {
+        "name": "郑州东站",
+        "kind": "railway-station",
+        "station": "郑州东站派出所",
+        "source": "news-dongzhan",
+    },
+    {
+        "name": "会展中心",
+        "kind": "landmark",
+        "station": "会展中心派出所",
+        "aliases": ["郑州国际会展中心", "国际会展中心"],
+        "source": "news-huizhan",
+    },
+]
 
 
 def district_readings(short: str) -> list[str]:
@@ -566,16 +712,38 @@ STREETS_HEADER = """\
 """
 
 
+COMMUNITIES_HEADER = """\
+# All 3,140 communities (居民委员会) and villages (村民委员会) of 郑州市, NBS 2020 edition.
+# Generated by tools/build_data.py from sources/zhengzhou-communities.csv (source nbs-2020-villages).
+# street: the code of the subdistrict or township it lies in (streets.yaml). kind: community or
+# village, from the office suffix of the name. The forms people write are derived from the name
+# by the rule in the README (no office suffix, …社区 / …村, 砦 written 寨).
+"""
+PLACES_HEADER = """\
+# Named places and the station or sub-bureau that answers for each (sources/places.md; the
+# metro stations from sources/zhengzhou-metro-stations.csv, policed by 地铁分局).
+"""
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reference", type=Path, default=DEFAULT_REFERENCE)
     parser.add_argument("--out", type=Path, default=ROOT / "data")
     args = parser.parse_args(argv)
     units, streets = build(args.reference)
+    communities = read_communities(args.reference, {s["code"] for s in streets})
+    places = PLACES + read_metro(args.reference)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "units.yaml").write_text(dump(units, UNITS_HEADER), encoding="utf-8")
     (args.out / "streets.yaml").write_text(dump(streets, STREETS_HEADER), encoding="utf-8")
-    print(f"wrote {args.out}/units.yaml and streets.yaml ({len(streets)} streets)")
+    (args.out / "communities.yaml").write_text(
+        dump(communities, COMMUNITIES_HEADER), encoding="utf-8"
+    )
+    (args.out / "places.yaml").write_text(dump(places, PLACES_HEADER), encoding="utf-8")
+    print(
+        f"wrote {args.out}: {len(streets)} streets, {len(communities)} communities, "
+        f"{len(places)} places"
+    )
     return 0
 
 

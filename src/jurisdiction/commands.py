@@ -618,7 +618,10 @@ def run_validate(data: str | None = None, *, out: IO[str] | None = None) -> int:
     served = sum(1 for s in ds.streets if s.station)
     out.write(
         f"ok: {directory}: {len(ds.sub_bureaus)} sub-bureaus, {len(ds.stations)} stations, "
-        f"{len(ds.streets)} streets ({served} served, {len(ds.streets) - served} outside)\n"
+        f"{len(ds.streets)} streets ({served} served, {len(ds.streets) - served} outside)"
+        + (f", {len(ds.communities)} communities" if ds.communities else "")
+        + (f", {len(ds.places)} places" if ds.places else "")
+        + "\n"
     )
     out.flush()
     return Exit.OK

@@ -13,8 +13,17 @@ from pathlib import Path
 from typing import Any
 
 from .errors import DataError, Problem
-from .model import Dataset, District, Station, Street, SubBureau
-from .paths import FILES, STREETS, UNITS, data_dir_from, default_data_dir  # noqa: F401
+from .model import Community, Dataset, District, Place, Station, Street, SubBureau
+from .paths import (  # noqa: F401
+    COMMUNITIES,
+    FILES,
+    OPTIONAL,
+    PLACES,
+    STREETS,
+    UNITS,
+    data_dir_from,
+    default_data_dir,
+)
 
 MAX_FILE_BYTES = 32 * 1024 * 1024  # a 40,000-street dataset is ~12 MB
 MAX_DEPTH = 24  # the format needs 5 levels; deep nesting is refused before recursion can hurt
@@ -215,7 +224,30 @@ CITY_KEYS = {
 DEPARTMENT_KEYS = {"per_sub_bureau", "names", "source", "note"}
 TEAMS_KEYS = {"structure", "joint_duty", "list", "source", "note"}
 TEAM_KEYS = {"name", "role", "duties"}
-DISTRICT_KEYS = {"name", "code", "kind", "aliases", "pinyin", "sub_bureau", "source", "note"}
+DISTRICT_KEYS = {
+    "name",
+    "code",
+    "kind",
+    "aliases",
+    "pinyin",
+    "sub_bureau",
+    "lies_on",
+    "source",
+    "note",
+}
+COMMUNITY_KEYS = {"name", "code", "street", "kind", "source", "note"}
+COMMUNITY_KINDS = {"community", "village"}
+PLACE_KEYS = {
+    "name",
+    "kind",
+    "street",
+    "station",
+    "sub_bureau",
+    "aliases",
+    "lines",
+    "source",
+    "note",
+}
 BUREAU_KEYS = {
     "name",
     "full_name",
@@ -419,6 +451,7 @@ def _check_units(
         )
     dlist = c.list_of(doc, "districts", "units")
     seen_districts: dict[str, int] = {}
+    lies_on_refs: list[tuple[int, str, str]] = []
     for item, line in zip(dlist, dlist.item_lines, strict=True):
         name = c.named(item, line, "district", DISTRICT_KEYS, set(), seen_districts)
         if not name:
@@ -438,8 +471,14 @@ def _check_units(
                 pinyin=c.strings(item, "pinyin", name),
                 sub_bureau=bureau,
                 source=c.text(item, "source", name),
+                lies_on=c.strings(item, "lies_on", name),
             )
         )
+        for other in districts[-1].lies_on:
+            lies_on_refs.append((item.key_lines["lies_on"], name, other))
+    for line, name, other in lies_on_refs:
+        if other not in seen_districts:
+            c.add(line, f"district '{name}' lies on '{other}', which is not a district")
     return meta, bureaus, stations, districts
 
 
@@ -529,6 +568,108 @@ def _check_streets(
     return streets, served
 
 
+def _unique_code(c: Checker, item: LDict, name: str, codes: dict[str, int]) -> str | None:
+    code_v = item.get("code")
+    if not isinstance(code_v, str) or not code_v.strip():
+        if "code" in item:
+            c.add(
+                item.key_lines["code"], f"{name}: code must be a quoted string, not {_kind(code_v)}"
+            )
+        return None
+    code = code_v.strip()
+    if code in codes:
+        c.add(item.key_lines["code"], f"code {code} is used twice (first at line {codes[code]})")
+        return None
+    codes[code] = item.key_lines["code"]
+    return code
+
+
+def _check_communities(doc: Any, c: Checker, streets: set[str]) -> list[Community]:
+    out: list[Community] = []
+    if not isinstance(doc, LList):
+        c.add(
+            getattr(doc, "line", 1),
+            f"communities.yaml must be a list of communities, not {_kind(doc)}",
+        )
+        return out
+    codes: dict[str, int] = {}
+    for item, line in zip(doc, doc.item_lines, strict=True):
+        if not c.mapping(item, line, "community", COMMUNITY_KEYS, {"name", "code", "street"}):
+            continue
+        name = c.text(item, "name", "community", required=True)
+        if not name:
+            continue
+        code = _unique_code(c, item, name, codes)
+        street = c.text(item, "street", name, required=True)
+        if street is not None and street not in streets:
+            c.add(item.key_lines["street"], f"{name}: street '{street}' is not a street's code")
+            continue
+        kind = c.text(item, "kind", name)
+        if kind is not None and kind not in COMMUNITY_KINDS:
+            c.add(item.key_lines["kind"], f"{name}.kind must be one of {sorted(COMMUNITY_KINDS)}")
+        if code and street:
+            out.append(Community(name, code, street, kind))
+    return out
+
+
+def _check_places(
+    doc: Any, c: Checker, streets: set[str], stations: set[str], bureaus: set[str], ids: set[str]
+) -> list[Place]:
+    out: list[Place] = []
+    if not isinstance(doc, LList):
+        c.add(getattr(doc, "line", 1), f"places.yaml must be a list of places, not {_kind(doc)}")
+        return out
+    seen: dict[tuple[str, str], int] = {}
+    for item, line in zip(doc, doc.item_lines, strict=True):
+        if not c.mapping(item, line, "place", PLACE_KEYS, {"name", "kind", "source"}):
+            continue
+        name = c.text(item, "name", "place", required=True)
+        kind = c.text(item, "kind", "place", required=True)
+        if not name or not kind:
+            continue
+        if (name, kind) in seen:
+            c.add(
+                item.key_lines["name"],
+                f"place '{name}' ({kind}) is named twice (first at line {seen[name, kind]})",
+            )
+            continue
+        seen[name, kind] = item.key_lines["name"]
+        targets = [k for k in ("street", "station", "sub_bureau") if item.get(k) is not None]
+        if len(targets) != 1:
+            c.add(
+                item.line,
+                f"place '{name}' needs exactly one of street, station, sub_bureau "
+                f"(has {', '.join(targets) or 'none'})",
+            )
+            continue
+        target = targets[0]
+        value = c.text(item, target, name, required=True)
+        known = {"street": streets, "station": stations, "sub_bureau": bureaus}[target]
+        if value is not None and value not in known:
+            what = "a street's code" if target == "street" else f"a {target.replace('_', '-')}"
+            c.add(item.key_lines[target], f"place '{name}': '{value}' is not {what}")
+            continue
+        source = c.text(item, "source", name, required=True)
+        if ids and source:
+            for part in (p.strip() for p in source.split(";")):
+                if part and part not in ids:
+                    c.add(item.key_lines["source"], f"source '{part}' is not in units.sources")
+        out.append(
+            Place(
+                name=name,
+                kind=kind,
+                street=value if target == "street" else None,
+                station=value if target == "station" else None,
+                sub_bureau=value if target == "sub_bureau" else None,
+                aliases=c.strings(item, "aliases", name),
+                lines=c.strings(item, "lines", name),
+                source=source,
+                note=c.text(item, "note", name),
+            )
+        )
+    return out
+
+
 def _plain(v: Any) -> Any:
     if isinstance(v, dict):
         return {k: _plain(x) for k, x in v.items()}
@@ -538,10 +679,14 @@ def _plain(v: Any) -> Any:
 
 
 def load_files(directory: str | Path) -> dict[str, bytes]:
-    """Raw bytes of the two files, read once: the cache key is their digest, and
-    parse_dataset decodes and checks these same bytes."""
+    """Raw bytes of the two files and of the optional ones present, read once: the cache key
+    is their digest, and parse_dataset decodes and checks these same bytes."""
     directory = Path(directory)
-    return {fname: read_bytes(directory / fname, str(directory / fname)) for fname in FILES}
+    raw = {fname: read_bytes(directory / fname, str(directory / fname)) for fname in FILES}
+    for fname in OPTIONAL:
+        if (directory / fname).exists():
+            raw[fname] = read_bytes(directory / fname, str(directory / fname))
+    return raw
 
 
 def parse_dataset(
@@ -551,7 +696,12 @@ def parse_dataset(
     directory = Path(directory)
     problems: list[Problem] = []
     docs: dict[str, Any] = {}
-    for fname in FILES:
+    present = [
+        f
+        for f in OPTIONAL
+        if (raw is not None and f in raw) or (raw is None and (directory / f).exists())
+    ]
+    for fname in (*FILES, *present):
         path = directory / fname
         shown = str(path)
         try:
@@ -583,6 +733,27 @@ def parse_dataset(
     problems = cu.problems + cs.problems
     if problems:
         raise DataError(problems)
+    street_codes = {s.code for s in streets}
+    communities: list[Community] = []
+    places: list[Place] = []
+    if COMMUNITIES in docs:
+        cc = Checker(str(directory / COMMUNITIES))
+        communities = _check_communities(docs[COMMUNITIES], cc, street_codes)
+        problems += cc.problems
+    if PLACES in docs:
+        cp = Checker(str(directory / PLACES))
+        ids = {s.get("id") for s in meta.get("sources") or [] if isinstance(s, dict)}
+        places = _check_places(
+            docs[PLACES],
+            cp,
+            street_codes,
+            {s.name for s in stations},
+            {b.name for b in bureaus},
+            ids,
+        )
+        problems += cp.problems
+    if problems:
+        raise DataError(problems)
     codes_by_station: dict[str, list[str]] = {}
     for s in streets:
         if s.station:
@@ -598,6 +769,8 @@ def parse_dataset(
         stations=tuple(stations),
         streets=tuple(streets),
         districts=tuple(districts),
+        communities=tuple(communities),
+        places=tuple(places),
     )
 
 

@@ -24,9 +24,9 @@ from collections.abc import Iterator
 from functools import cached_property
 
 from . import __version__
-from .model import Dataset, District, Station, Street, SubBureau
+from .model import Community, Dataset, District, Place, Station, Street, SubBureau
 from .normalize import normalize
-from .paths import FILES, data_dir_from
+from .paths import ALL_FILES, FILES, data_dir_from
 
 TYPE_CHECKING = False  # typing costs ~4-8 ms at start-up: imported for checkers only
 if TYPE_CHECKING:
@@ -386,11 +386,13 @@ def _dataset_to_tuples(ds: Dataset) -> tuple:
         tuple(tuple(s) for s in ds.stations),
         tuple(tuple(s) for s in ds.streets),
         tuple(tuple(d) for d in ds.districts),
+        tuple(tuple(c) for c in ds.communities),
+        tuple(tuple(p) for p in ds.places),
     )
 
 
 def _dataset_from_tuples(t: tuple) -> Dataset:
-    path, digest, meta, bureaus, stations, streets, districts = t
+    path, digest, meta, bureaus, stations, streets, districts, communities, places = t
     return Dataset(
         path=path,
         digest=digest,
@@ -399,6 +401,8 @@ def _dataset_from_tuples(t: tuple) -> Dataset:
         stations=tuple(map(Station._make, stations)),
         streets=tuple(map(Street._make, streets)),
         districts=tuple(map(District._make, districts)),
+        communities=tuple(map(Community._make, communities)),
+        places=tuple(map(Place._make, places)),
     )
 
 
@@ -420,9 +424,14 @@ RACY_NS = 2_000_000_000  # a file changed within 2 s of the memo is re-hashed (a
 
 def _stat_key(directory: str) -> tuple | None:
     out = []
-    for fname in FILES:
+    for fname in ALL_FILES:
         try:
             st = os.stat(os.path.join(directory, fname))
+        except FileNotFoundError:
+            if fname in FILES:
+                return None
+            out.append((-1, 0, 0, 0, 0))  # an optional file absent: its coming is a change
+            continue
         except OSError:
             return None
         out.append((st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev))
@@ -433,8 +442,11 @@ def content_digest(raw: dict[str, bytes]) -> str:
     import hashlib
 
     h = hashlib.sha256(f"jur-cache {FORMAT} {__version__}\n".encode())
-    for fname in FILES:
-        data = raw[fname]
+    for fname in ALL_FILES:
+        data = raw.get(fname)
+        if data is None:
+            h.update(f"{fname} absent\n".encode())
+            continue
         h.update(f"{fname} {len(data)}\n".encode())
         h.update(data)
     return h.hexdigest()[:40]

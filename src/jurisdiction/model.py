@@ -52,16 +52,40 @@ class SubBureau(
     __slots__ = ()
 
 
-class District(namedtuple("District", "name code kind aliases pinyin sub_bureau source")):
+class District(
+    namedtuple(
+        "District", "name code kind aliases pinyin sub_bureau source lies_on", defaults=((),)
+    )
+):
     """A district, county, city or zone. name: str; code: str|None (郑东新区 has none);
-    kind: str|None; aliases, pinyin: tuple[str]; sub_bureau: str|None (None: outside)."""
+    kind: str|None; aliases, pinyin: tuple[str]; sub_bureau: str|None (None: outside);
+    lies_on: tuple of the districts whose territory a zone's units lie on."""
 
     __slots__ = ()
 
 
-class Candidate(namedtuple("Candidate", "station sub_bureau street district code score match")):
+class Community(namedtuple("Community", "name code street kind")):
+    """A community (居民委员会) or village (村民委员会). name, code: str; street: the code of
+    the street it lies in; kind: community | village | None."""
+
+    __slots__ = ()
+
+
+class Place(namedtuple("Place", "name kind street station sub_bureau aliases lines source note")):
+    """A named place. name, kind (railway-station, metro-station, landmark, ...): str; exactly
+    one of street (a street's code), station, sub_bureau answers for it; aliases, lines:
+    tuple[str]; source, note: str|None."""
+
+    __slots__ = ()
+
+
+class Candidate(
+    namedtuple(
+        "Candidate", "station sub_bureau street district code score match place", defaults=(None,)
+    )
+):
     """One competing answer: station, sub_bureau, street, district, code: str|None;
-    score: int; match: str|None."""
+    score: int; match, place: str|None."""
 
     __slots__ = ()
 
@@ -69,19 +93,20 @@ class Candidate(namedtuple("Candidate", "station sub_bureau street district code
         return self._asdict()
 
 
-_ANSWER_FIELDS = "query status station sub_bureau street district score match code verified candidates note explain"
+_ANSWER_FIELDS = "query status station sub_bureau street district score match code verified candidates note place explain"
 
 
 class Answer(
     namedtuple(
         "Answer",
         _ANSWER_FIELDS,
-        defaults=(None, None, None, None, 0, None, None, True, (), None, ()),
+        defaults=(None, None, None, None, 0, None, None, True, (), None, None, ()),
     )
 ):
     """One record of `jur find`: query, status: str; station, sub_bureau, street, district:
     str|None; score: int 0-100; match: str|None; code: str|None; verified: bool;
-    candidates: tuple[Candidate]; note: str|None; explain: tuple[str] (the steps taken)."""
+    candidates: tuple[Candidate]; note: str|None; place: str|None (the community, village or
+    named place that decided); explain: tuple[str] (the steps taken)."""
 
     __slots__ = ()
 
@@ -95,9 +120,16 @@ class Answer(
         return d
 
 
-class Dataset(namedtuple("Dataset", "path digest meta sub_bureaus stations streets districts")):
+class Dataset(
+    namedtuple(
+        "Dataset",
+        "path digest meta sub_bureaus stations streets districts communities places",
+        defaults=((), ()),
+    )
+):
     """A validated dataset. path, digest: str; meta: the documentary parts of units.yaml;
-    sub_bureaus, stations, streets, districts: tuples of the records above."""
+    sub_bureaus, stations, streets, districts, communities, places: tuples of the records
+    above (communities and places are empty when their optional files are absent)."""
 
     __slots__ = ()
 

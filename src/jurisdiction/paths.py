@@ -7,7 +7,11 @@ import os
 
 UNITS = "units.yaml"
 STREETS = "streets.yaml"
-FILES = (UNITS, STREETS)
+COMMUNITIES = "communities.yaml"
+PLACES = "places.yaml"
+FILES = (UNITS, STREETS)  # required
+OPTIONAL = (COMMUNITIES, PLACES)  # loaded and checked the same way when present
+ALL_FILES = FILES + OPTIONAL
 
 
 def default_data_dir() -> str:
