@@ -75,7 +75,7 @@ def test_exit_1_when_any_query_is_not_found_and_all_records_printed():
 
 
 def test_stdin_one_record_per_line_in_order_blank_and_undecodable_included():
-    data = "德化街\n\n".encode() + b"\xff\xfe\xfd\n" + "三官庙\r\n花园路26号".encode()
+    data = "德化街\n\n".encode() + b"\xff\xfe\xfd\n" + "三官庙\r\n金水区花园路26号".encode()
     p = jur("find", "-f", "jsonl", stdin=data)
     assert p.returncode == 1 and err(p) == ""
     rows = jsonl(p)

@@ -66,16 +66,25 @@ def test_district_only_address_is_partial_without_a_station(index):
     assert a.match == "district"
 
 
-def test_road_address_is_partial_with_the_same_named_subdistrict_as_candidate(index):
-    for q in (
-        "花园路26号",
-        "郑州市金水区花园路124号",
-        "花园路与农业路交叉口",
-        "金水区花园路某某大厦",
-    ):
+def test_a_road_alone_decides_nothing_but_offers_the_same_named_subdistrict(index):
+    """花园路 and 文化路 run on into 惠济区: a road's name never gives a sub-bureau alone."""
+    for q in ("花园路26号", "文化路100号", "花园路与农业路交叉口", "经八路12号院"):
         a = resolve(q, index)
-        assert (a.status, a.station, a.sub_bureau) == ("partial", None, "金水分局"), (q, a)
-        assert [c.street for c in a.candidates] == ["花园路街道"]
+        assert (a.status, a.station, a.sub_bureau) == ("not_found", None, None), (q, a)
+        assert len(a.candidates) == 1 and a.candidates[0].street.endswith("街道"), q
+        assert "add the district" in a.note, q
+
+
+def test_a_road_with_its_district_gives_the_sub_bureau_only(index):
+    for q, bureau, cands in (
+        ("郑州市金水区花园路124号", "金水分局", ["花园路街道"]),
+        ("金水区花园路某某大厦", "金水分局", ["花园路街道"]),
+        ("金水区文化路100号", "金水分局", ["文化路街道"]),
+        ("惠济区文化路100号", "惠济分局", []),  # the road runs on into 惠济区
+    ):
+        a = resolve(q, index, limit=5)
+        assert (a.status, a.station, a.sub_bureau) == ("partial", None, bureau), (q, a)
+        assert [c.street for c in a.candidates] == cands, q
 
 
 def test_explicit_subdistrict_inside_address_is_found(index):
@@ -236,7 +245,8 @@ def test_explain_records_the_steps(index):
     assert (
         "traditional" in text
         and "prefix 郑州市 removed" in text
-        and "suffix 街道办事处 removed" in text
+        and "street '德化街街道办事处'" in text
+        and "decided by the street" in text
     )
 
 
@@ -288,35 +298,54 @@ def test_shared_official_names_are_exactly_these(dataset):
 
 
 def test_every_collision_in_the_dataset_is_listed_and_never_found(index):
-    """Every key (name, short name, reading, initials) that two places share, computed from
-    the index; each must answer ambiguous, or outside when no place sharing it is served."""
+    """Every key (name, short name, office or kind form, reading, initials) that two streets
+    share, computed from the index. Where two of them share the best tier, the key must
+    answer ambiguous (or outside when no place sharing it is served); where one has a
+    better tier (三官庙街道: the official name of 中原区's, a kind written otherwise for
+    航空港区's 三官庙镇), that one answers."""
+    from jurisdiction.resolve import TIER_SCORE
+
     collisions: dict[str, list[str]] = {}
     for key, hits in index._keys.items():
-        codes = {h[2][1] for h in hits if h[0] == "S"}
+        codes = {h.row.code for h in hits if h.target == "S"}
         if len(codes) > 1:
-            collisions.setdefault("/".join(sorted({h[1] for h in hits})), []).append(key)
+            collisions.setdefault("/".join(sorted({h.tier for h in hits})), []).append(key)
+    pinned = {
+        "alias": "三官庙 东风路办事处 东风路街道办 东风路街道办事处 刘寨 城关 新华路 新华路办事处 "
+        "新华路街道办 新华路街道办事处 西大街办事处 西大街街道办 西大街街道办事处 西大街道 龙湖",
+        "alias/kind": "三官庙办事处 三官庙街道办 三官庙街道办事处 三官庙镇人民政府 三官庙镇政府 刘寨办事处 "
+        "刘寨街道办 刘寨街道办事处 刘寨镇人民政府 刘寨镇政府 城关乡人民政府 城关乡政府 城关镇人民政府 "
+        "城关镇政府 龙湖办事处 龙湖街道办 龙湖街道办事处 龙湖镇人民政府 龙湖镇政府",
+        "alias/metro-bare": "东风路 西大街",
+        "exact": "东风路街道 新华路街道 西大街街道",
+        "exact/kind": "三官庙街道 三官庙镇 刘寨街道 刘寨镇 城关乡 城关镇 龙湖街道 龙湖镇",
+        "former-split": "南曹乡",
+        "initials": "dfl jcl jgl jsl rhl sgm xdj xhl",
+        "kind": "三官庙乡 三官庙乡人民政府 三官庙乡政府 东风路乡 东风路乡人民政府 东风路乡政府 东风路镇 "
+        "东风路镇人民政府 东风路镇政府 刘寨乡 刘寨乡人民政府 刘寨乡政府 城关办事处 城关街道 城关街道办 "
+        "城关街道办事处 新华路乡 新华路乡人民政府 新华路乡政府 新华路镇 新华路镇人民政府 新华路镇政府 "
+        "西大街乡 西大街乡人民政府 西大街乡政府 西大街镇 西大街镇人民政府 西大街镇政府 龙湖乡 "
+        "龙湖乡人民政府 龙湖乡政府",
+        "pinyin": "chengguan dongfenglu liuzhai longhu sanguanmiao xidajie xidajiedao xinhualu",
+    }
     assert {k: sorted(v) for k, v in collisions.items()} == {
-        "initials": ["dfl", "jcl", "jgl", "jsl", "rhl", "sgm", "xdj", "xhl"],
-        "alias": ["三官庙", "东风路", "刘寨", "城关", "新华路", "西大街", "西大街道", "龙湖"],
-        "pinyin": [
-            "chengguan",
-            "dongfenglu",
-            "liuzhai",
-            "longhu",
-            "sanguanmiao",
-            "xidajie",
-            "xidajiedao",
-            "xinhualu",
-        ],
-        "exact": ["东风路街道", "城关乡", "新华路街道", "西大街街道"],
-        "former-split": ["南曹乡"],
+        k: sorted(v.split()) for k, v in pinned.items()
     }
     wrong = []
     for keys in collisions.values():
         for key in keys:
+            hits = [h for h in index.lookup(key) if h.target == "S"]
+            top = max(TIER_SCORE[h.tier] for h in hits)
+            best = {h.row.code for h in hits if TIER_SCORE[h.tier] == top}
             a = resolve(key, index)
-            if a.status not in ("ambiguous", "outside") or len({c.code for c in a.candidates}) < 2:
-                wrong.append((key, a.status))
+            if len(best) > 1:
+                if (
+                    a.status not in ("ambiguous", "outside")
+                    or len({c.code for c in a.candidates}) < 2
+                ):
+                    wrong.append((key, a.status))
+            elif a.code not in best:
+                wrong.append((key, a.status, a.code))
     assert wrong == []
 
 
@@ -341,7 +370,8 @@ def test_memo_is_transparent(index):
         assert resolve(q, index) == resolve(q, fresh), q
     assert index.digit_free is True
     assert resolve("花园路26号", index).query == "花园路26号"
-    assert resolve("花园路26", index).status == "partial"
+    assert resolve("花园路26", index).status == "not_found"  # a road alone decides nothing
+    assert resolve("金水区花园路26", index).status == "partial"
 
 
 def test_memo_is_bounded(index, monkeypatch):

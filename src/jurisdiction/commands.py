@@ -31,6 +31,7 @@ FIND_FIELDS = [
     "verified",
     "candidates",
     "note",
+    "place",
 ]
 FIND_DEFAULT = FIND_FIELDS[:7]  # tsv/csv columns and table columns, in SPEC's order
 CHUNK = 1 << 16

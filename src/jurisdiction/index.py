@@ -1,17 +1,31 @@
 """Lookup structures built from a Dataset, and their on-disk cache.
 
-Every name a place answers to becomes a normalised key mapping to hits. A hit is a plain
-tuple (so marshal can store it): (target, tier, payload, note) where target is
-  "S" a street      payload = PlaceRow (name, code, district, kind, short, station, sub_bureau, verified, note)
-  "T" a station that serves no street (e.g. 会展中心派出所)  payload = (station, sub_bureau)
-  "B" a sub-bureau  payload = (name,)
-  "D" a district    payload = (name, sub_bureau, code, kind, mixed_note)
+Every name a place answers to becomes a normalised key mapping to hits. A hit names what it
+points at (`target`), how the key was made (`tier`), the row of facts an answer needs, and a
+note. Targets and their rows:
 
-The cache: a directory per content digest of the two dataset files, in the user's cache
+  "S" a street (subdistrict or township)     row = StreetRow
+  "C" a community or village                 row = CommunityRow (its street's StreetRow inside)
+  "P" a named place (郑州站, a metro station)  row = PlaceRow
+  "T" a station that serves no street        row = StationRow (e.g. 水上派出所)
+  "B" a sub-bureau                           row = BureauRow
+  "D" a district or zone                     row = DistrictRow
+
+Hits and rows are named tuples in memory and plain tuples in the cache (marshal stores
+tuples only): `lookup` names the few hits it returns, which costs ~0.2 µs a hit (measured:
+0.39 µs for two hits with collections.namedtuple._make, against 23 ns to index a tuple;
+attribute access costs 26 ns against 23 ns). So the resolver reads `hit.row.station`, never
+`h[2][5]`.
+
+Keys that may be found inside a longer text (explicit forms: 德化街街道, 杜岭办事处, 南彩社区,
+郑州东站, 燕庄站…) are also grouped by their first two characters (`aux["starts"]`), so that
+reading an address costs one dict lookup per position; see address.py.
+
+The cache: a directory per content digest of the dataset files, in the user's cache
 directory ($JUR_CACHE_DIR, else $XDG_CACHE_HOME/jur, else ~/.cache/jur). Keys are split into
 shards by a stable hash so that a lookup loads only the shards it touches: a cold `jur find`
 costs the same on 207 streets as on 40,000. A dataset is cached only after it validated, and
-the digest covers every byte of both files, so a changed dataset is never answered from a
+the digest covers every byte of every file, so a changed dataset is never answered from a
 stale cache. JUR_NO_CACHE=1 turns the cache off.
 """
 
@@ -20,6 +34,7 @@ from __future__ import annotations
 import marshal
 import os
 import zlib
+from collections import namedtuple
 from collections.abc import Iterator
 from functools import cached_property
 
@@ -33,24 +48,93 @@ if TYPE_CHECKING:
     from typing import Any
 
 
-FORMAT = 7  # bump when the cache layout or the key rules change
-Hit = tuple  # (target, tier, payload, note)
+FORMAT = 8  # bump when the cache layout or the key rules change
+
+Hit = namedtuple("Hit", "target tier row note")
+StreetRow = namedtuple(
+    "StreetRow", "name code district kind short station sub_bureau verified note"
+)
+CommunityRow = namedtuple("CommunityRow", "name code kind street")
+PlaceRow = namedtuple("PlaceRow", "name kind station sub_bureau street lines note")
+StationRow = namedtuple("StationRow", "name sub_bureau")
+BureauRow = namedtuple("BureauRow", "name")
+DistrictRow = namedtuple("DistrictRow", "name sub_bureau code kind mixed")
 
 FORMER_TIERS = {"former": "former name", "former-split": "former name", "later": "later name"}
 
+# Office forms: how offices and listings write a unit (杜岭办事处, 侯寨街道办, 马寨镇人民政府).
+OFFICE_FORMS = {
+    "街道": ("街道办事处", "街道办", "办事处"),
+    "镇": ("镇人民政府", "镇政府"),
+    "乡": ("乡人民政府", "乡政府"),
+}
+KINDS = ("街道", "镇", "乡")
+# Community and village forms (see community_forms).
+COMMUNITY_SUFFIXES = (
+    ("社区居民管理委员会", "community"),
+    ("社区管理委员会", "community"),
+    ("社区居民委员会", "community"),
+    ("社区居委会", "community"),
+    ("居民委员会", "community"),
+    ("居委会", "community"),
+    ("村民委员会", "village"),
+    ("村委会", "village"),
+    ("社区", "community"),
+)
+METRO_PREFIXES = ("地铁", "郑州地铁")
 
-def place_row(s: Street) -> tuple:
-    return (
-        s.name,
-        s.code,
-        s.district,
-        s.kind,
-        s.short,
-        s.station,
-        s.sub_bureau,
-        s.verified,
-        s.note,
+
+def street_row(s: Street) -> StreetRow:
+    return StreetRow(
+        s.name, s.code, s.district, s.kind, s.short, s.station, s.sub_bureau, s.verified, s.note
     )
+
+
+def community_forms(name: str) -> list[str]:
+    """The forms people write for a community or village, by rule (README, "The data"):
+
+    - the official name (碧沙岗社区居委会, 申庄村民委员会);
+    - a community: its core + 社区 (碧沙岗社区), + 居委会, + 社区居委会;
+    - a village: its name with 村 (申庄村; 小刘村 from 小刘村村委会), + 委会 (申庄村委会),
+      + 民委员会 (申庄村民委员会);
+    - each of these with 寨 for 砦: NBS prints the local 砦 (常砦) where people write 寨.
+
+    The core alone (碧沙岗, 申庄) is never a form: too many roads, parks and words share it.
+    """
+    kind = None
+    base = name
+    for suffix, k in COMMUNITY_SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            base, kind = name[: -len(suffix)], k
+            break
+    forms = [name]
+    if kind == "community":
+        core = base.removesuffix("社区") or base
+        forms += [core + "社区", core + "居委会", core + "社区居委会", core + "社区居民委员会"]
+    elif kind == "village":
+        village = base if base.endswith("村") else base + "村"
+        forms += [village, village + "委会", village + "民委员会", village + "村委会"]
+    out = list(dict.fromkeys(forms))
+    out += [f.replace("砦", "寨") for f in out if "砦" in f]
+    return list(dict.fromkeys(out))
+
+
+def metro_base(name: str) -> str:
+    """东风路(2号线) -> 东风路: the source marks a name two stations share with the line."""
+    return name.split("(")[0]
+
+
+def metro_forms(name: str) -> list[str]:
+    """A metro station as people write it when they mean the station: 燕庄站, 地铁燕庄(站),
+    燕庄地铁站, 郑州地铁燕庄站. A line written before it (1号线燕庄) is read by address.py,
+    so that no key holds a digit. The bare name (人民公园) is not a form: it names a park;
+    it is indexed as tier 'metro-bare', which answers only after a line or metro marker."""
+    base = metro_base(name)
+    stem = base if base.endswith("站") else base + "站"
+    forms = [stem, base + "地铁站"]
+    for p in METRO_PREFIXES:
+        forms += [p + base, p + stem]
+    return [f for f in dict.fromkeys(forms) if f != base]
 
 
 def pinyin_variants(reading: str) -> set[str]:
@@ -71,19 +155,30 @@ def initials(reading: str, core: str) -> str | None:
 
 def dataset_entries(ds: Dataset) -> Iterator[tuple[str, Hit, bool]]:
     """(key, hit, explicit) for every name of every entity. `explicit` marks the forms that
-    name a subdistrict unmistakably (with its kind or as a station), used inside addresses."""
+    name a place unmistakably (with its kind, office, marker or as a station), which may be
+    found inside a longer text."""
+    rows: dict[str, StreetRow] = {}
+    # A kind written otherwise never stands for a name some unit had (南曹乡, split in two).
+    taken = {normalize(name) for s in ds.streets for name, _, _ in s.other_names}
     for s in ds.streets:
-        row = place_row(s)
-        yield normalize(s.name), ("S", "exact", row, None), True
+        row = rows[s.code] = street_row(s)
+        yield normalize(s.name), Hit("S", "exact", row, None), True
         core = normalize(s.short)
         if core and core != normalize(s.name):
-            yield core, ("S", "alias", row, None), False
-        if s.kind in ("街道", "镇", "乡"):
-            yield normalize(s.short + s.kind), ("S", "alias", row, None), True
+            yield core, Hit("S", "alias", row, None), False
+        if s.kind in KINDS:
+            yield normalize(s.short + s.kind), Hit("S", "alias", row, None), True
             if s.kind == "街道" and s.short.endswith("街"):  # 德化街街道 is also written 德化街道
-                yield normalize(s.short[:-1] + "街道"), ("S", "alias", row, None), True
+                yield normalize(s.short[:-1] + "街道"), Hit("S", "alias", row, None), True
+            for form in OFFICE_FORMS[s.kind]:
+                yield normalize(s.short + form), Hit("S", "alias", row, None), True
+            for other in KINDS:  # 侯寨乡 for 侯寨街道: a kind written differently
+                if other != s.kind and normalize(s.short + other) not in taken:
+                    note = f"written as a {other}; officially a {s.kind}"
+                    for form in (other, *OFFICE_FORMS[other]):
+                        yield normalize(s.short + form), Hit("S", "kind", row, note), True
         if s.station:
-            yield normalize(s.station), ("S", "station", row, None), True
+            yield normalize(s.station), Hit("S", "station", row, None), True
         for name, relation, note in s.other_names:
             tier = relation if relation in FORMER_TIERS else "former"
             if tier == "former-split":
@@ -92,21 +187,51 @@ def dataset_entries(ds: Dataset) -> Iterator[tuple[str, Hit, bool]]:
                 text = f"{FORMER_TIERS.get(tier, 'other name')} {name}; current name {s.name}"
                 if note:
                     text += f" ({note})"
-            yield normalize(name), ("S", tier, row, text), True
+            yield normalize(name), Hit("S", tier, row, text), True
         collapsed = s.kind == "街道" and s.short.endswith("街")  # 德化街道 for 德化街街道
         for reading in s.pinyin:
             for variant in pinyin_variants(reading):
-                yield variant, ("S", "pinyin", row, None), False
+                yield variant, Hit("S", "pinyin", row, None), False
                 if collapsed:
-                    yield variant + "dao", ("S", "pinyin", row, None), False
+                    yield variant + "dao", Hit("S", "pinyin", row, None), False
             ini = initials(normalize(reading), s.short)
             if ini and len(s.short) >= 3:
-                yield ini, ("S", "initials", row, None), False
+                yield ini, Hit("S", "initials", row, None), False
+    for c in ds.communities:
+        street = rows.get(c.street)
+        if street is None:  # pragma: no cover - the loader checks every reference
+            continue
+        crow = CommunityRow(c.name, c.code, c.kind, street)
+        for i, form in enumerate(community_forms(c.name)):
+            tier = "exact" if i == 0 else "community"
+            yield normalize(form), Hit("C", tier, crow, None), True
+    for p in ds.places:
+        prow = PlaceRow(
+            p.name,
+            p.kind,
+            p.station,
+            _place_bureau(ds, p),
+            rows.get(p.street) if p.street else None,
+            p.lines,
+            p.note,
+        )
+        if p.kind == "metro-station":
+            for form in metro_forms(p.name):
+                yield normalize(form), Hit("P", "metro", prow, None), True
+            yield normalize(metro_base(p.name)), Hit("P", "metro-bare", prow, None), False
+        else:
+            yield normalize(p.name), Hit("P", "exact", prow, None), True
+            for alias in p.aliases:
+                yield normalize(alias), Hit("P", "place", prow, None), True
     for st in ds.stations:
         if not st.streets:
-            yield normalize(st.name), ("T", "station", (st.name, st.sub_bureau), None), True
+            yield (
+                normalize(st.name),
+                Hit("T", "station", StationRow(st.name, st.sub_bureau), None),
+                True,
+            )
     for b in ds.sub_bureaus:
-        hit = ("B", "exact", (b.name,), None)
+        hit = Hit("B", "exact", BureauRow(b.name), None)
         names = {b.name, *(b.aliases), *([b.full_name] if b.full_name else [])}
         if b.name.endswith("分局"):
             names.add(b.name[: -len("分局")] + "公安分局")
@@ -114,17 +239,28 @@ def dataset_entries(ds: Dataset) -> Iterator[tuple[str, Hit, bool]]:
             yield normalize(n), hit, False
         for reading in b.pinyin:
             for variant in pinyin_variants(reading + "fenju"):
-                yield variant, ("B", "pinyin", (b.name,), None), False
+                yield variant, Hit("B", "pinyin", BureauRow(b.name), None), False
     for d in ds.districts:
         row = district_row(ds, d)
         for n in {d.name, *d.aliases}:
-            yield normalize(n), ("D", "exact", row, None), False
+            yield normalize(n), Hit("D", "exact", row, None), False
         for reading in d.pinyin:
             for variant in pinyin_variants(reading):
-                yield variant, ("D", "pinyin", row, None), False
+                yield variant, Hit("D", "pinyin", row, None), False
 
 
-def district_row(ds: Dataset, d: District) -> tuple:
+def _place_bureau(ds: Dataset, p: Place) -> str | None:
+    if p.sub_bureau:
+        return p.sub_bureau
+    if p.station:
+        st = ds.station(p.station)
+        return st.sub_bureau if st else None
+    if p.street:
+        return next((s.sub_bureau for s in ds.streets if s.code == p.street), None)
+    return None
+
+
+def district_row(ds: Dataset, d: District) -> DistrictRow:
     """(name, sub_bureau, code, kind, mixed_note): mixed_note says when the district's units
     are not all served by its sub-bureau (e.g. 金水区's units run by 郑东新区)."""
     if d.code is None and d.sub_bureau:
@@ -138,7 +274,7 @@ def district_row(ds: Dataset, d: District) -> tuple:
             s.short for s in members if (s.sub_bureau or "outside") != (d.sub_bureau or "outside")
         ]
         note = f"not all of {d.name} is {d.sub_bureau or 'outside'}: {'、'.join(names)} → {'、'.join(others)}"
-    return (d.name, d.sub_bureau, d.code, d.kind, note)
+    return DistrictRow(d.name, d.sub_bureau, d.code, d.kind, note)
 
 
 def area_entries(ds: Dataset) -> dict[str, tuple]:
@@ -146,7 +282,7 @@ def area_entries(ds: Dataset) -> dict[str, tuple]:
     Value: ("D", district_row) or ("B", name)."""
     areas: dict[str, tuple] = {}
     for d in ds.districts:
-        row = district_row(ds, d)
+        row = tuple(district_row(ds, d))
         for n in {d.name, *d.aliases}:
             areas.setdefault(normalize(n), ("D", row))
     for b in ds.sub_bureaus:
@@ -188,7 +324,7 @@ class Index:
             if not key:
                 continue
             _add_hit(keys.setdefault(key, []), hit)
-            if is_explicit and hit[0] in "ST":
+            if is_explicit:
                 explicit.add(key)
         for s in ds.streets:
             core = normalize(s.short)
@@ -212,12 +348,24 @@ class Index:
                 "sub_bureaus": len(ds.sub_bureaus),
             },
         }
-        aux = {"explicit": sorted(explicit), "cores": sorted(cores)}
+        # zone -> the districts its units lie on, and the zone's sub-bureau (zhengdong.md)
+        head["lies_on"] = {d.name: list(d.lies_on) for d in ds.districts if d.lies_on}
+        head["zone_bureau"] = {d.name: d.sub_bureau for d in ds.districts if d.lies_on}
+        aux = {
+            "explicit": sorted(explicit),
+            "explicit_starts": _by_first_two(sorted(explicit)),
+            "cores": sorted(cores),
+        }
         return cls(keys=frozen, head=head, aux=aux, dataset=ds)
 
     # --- lookups ---------------------------------------------------------------------
 
     def lookup(self, key: str) -> tuple[Hit, ...]:
+        """The hits of a key, as named tuples (see the module's opening comment)."""
+        raw = self._raw_lookup(key)
+        return tuple(map(_named_hit, raw)) if raw else ()
+
+    def _raw_lookup(self, key: str) -> tuple:
         if self._keys is not None:
             return self._keys.get(key, ())
         n = _shard_of(key, self.head["shards"])
@@ -227,7 +375,7 @@ class Index:
                 shard = self._shards[n] = _read(os.path.join(self._cache_dir, f"k{n:04d}"))
             except (OSError, ValueError, EOFError, TypeError):
                 self._rebuild()
-                return self.lookup(key)
+                return self._raw_lookup(key)
             if len(self._shards) == self.head["shards"]:
                 # every shard is in memory (a batch, or a small dataset): one dict from now on
                 merged: dict[str, tuple[Hit, ...]] = {}
@@ -267,7 +415,17 @@ class Index:
 
     @cached_property
     def explicit_starts(self) -> dict[str, list[str]]:
-        return _by_first_two(self.aux["explicit"])
+        return self.aux["explicit_starts"]
+
+    @property
+    def lies_on(self) -> dict[str, list[str]]:
+        """zone -> the districts its units lie on (zhengdong.md)."""
+        return self.head.get("lies_on") or {}
+
+    @property
+    def zone_bureau(self) -> dict[str, str | None]:
+        """zone (that lies on districts) -> its sub-bureau."""
+        return self.head.get("zone_bureau") or {}
 
     @cached_property
     def core_starts(self) -> dict[str, list[str]]:
@@ -308,12 +466,14 @@ class Index:
             n = self.head["shards"]
             shards: list[dict[str, tuple]] = [{} for _ in range(n)]
             for k, v in self._keys.items():
-                shards[_shard_of(k, n)][k] = v
+                shards[_shard_of(k, n)][k] = tuple(map(_plain_hit, v))
             for i, shard in enumerate(shards):
                 (tmp / f"k{i:04d}").write_bytes(marshal.dumps(shard))
             (tmp / "aux").write_bytes(marshal.dumps(self.aux))
             (tmp / "full").write_bytes(marshal.dumps(_dataset_to_tuples(self._dataset)))
-            (tmp / "head").write_bytes(marshal.dumps(self.head))  # written last: marks complete
+            (tmp / "head").write_bytes(
+                marshal.dumps(_plain(self.head))
+            )  # written last: marks complete
             os.replace(tmp, target)
         except OSError:
             _rmtree(tmp)
@@ -323,24 +483,76 @@ _TIER_RANK = {
     "exact": 0,
     "alias": 1,
     "station": 1,
+    "community": 1,
+    "place": 1,
+    "metro": 1,
     "former": 2,
     "former-split": 2,
     "later": 2,
     "pinyin": 2,
+    "kind": 2.5,  # 卢店街道 is the later name of 卢店镇 before it is a kind written otherwise
     "initials": 3,
+    "metro-bare": 4,
 }
+ROW_TYPES = {
+    "S": StreetRow,
+    "P": PlaceRow,
+    "T": StationRow,
+    "B": BureauRow,
+    "D": DistrictRow,
+}
+
+
+def identity(hit: Hit) -> tuple:
+    """What a hit points at: two hits with one identity are the same place."""
+    row = hit.row
+    if hit.target in "SC":
+        return (hit.target, row.code)
+    if hit.target == "P":
+        return ("P", row.name, row.kind)
+    return (hit.target, row.name)
 
 
 def _add_hit(bucket: list[Hit], hit: Hit) -> None:
     """One hit per target and key: the best tier, with the note of any (南关街道 is both a
     kind form of 南关街街道 and its former name)."""
-    target = (hit[0], hit[2][1] if hit[0] == "S" else hit[2][0])
+    target = identity(hit)
     for i, old in enumerate(bucket):
-        if (old[0], old[2][1] if old[0] == "S" else old[2][0]) == target:
-            best = old if _TIER_RANK.get(old[1], 9) <= _TIER_RANK.get(hit[1], 9) else hit
-            bucket[i] = (best[0], best[1], best[2], old[3] or hit[3])
+        if identity(old) == target:
+            best = old if _TIER_RANK.get(old.tier, 9) <= _TIER_RANK.get(hit.tier, 9) else hit
+            note = best.note if best.tier in FORMER_TIERS else old.note or hit.note
+            bucket[i] = best._replace(note=note)
             return
     bucket.append(hit)
+
+
+def _named_hit(t: tuple) -> Hit:
+    target, tier, row, note = t
+    if target == "C":
+        name, code, kind, street = row
+        row = CommunityRow(name, code, kind, StreetRow._make(street))
+    elif target == "P":
+        row = PlaceRow._make(row)
+        if row.street is not None:
+            row = row._replace(street=StreetRow._make(row.street))
+    else:
+        row = ROW_TYPES[target]._make(row)
+    return Hit(target, tier, row, note)
+
+
+def _plain(v: Any) -> Any:
+    """Named tuples as plain tuples, all the way down (marshal stores plain ones only)."""
+    if isinstance(v, tuple):
+        return tuple(_plain(x) for x in v)
+    if isinstance(v, dict):
+        return {k: _plain(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_plain(x) for x in v]
+    return v
+
+
+def _plain_hit(hit: tuple) -> tuple:
+    return _plain(hit)
 
 
 def _by_first_two(names: object) -> dict[str, list[str]]:

@@ -1,31 +1,49 @@
-"""query -> Answer: tiers from exact to fuzzy, ambiguity, and the refusal to guess.
+"""query -> Answer: which part of the text decides, whether the rest agrees, and the refusal
+to guess.
 
 `resolve` is a pure function of a query and an Index: no printing, no exiting, no globals.
-It never raises on any text (a property test checks this).
+It never raises on any text (a property test checks this). The tiers, in the order tried:
+
+    whole_name    the whole text is one name the index knows (德化街, 碧沙岗社区, 郑州东站,
+                  dehuajie, 二七区): `decide` among its hits
+    pinyin        Latin letters with a prefix or suffix (zhengzhoudehuajie, dehuajiedao)
+    parts         an address read into parts by address.read (region, area, street,
+                  community, place, station, line, road, rest); `decide_parts`: the most
+                  specific known part decides (community > place or station > street >
+                  road > area) and every broader part must agree with it
+    suffix        a name with an office or kind suffix the index lacks (…街道办事处)
+    prefix        the start of several names (花园 → 花园路, 花园口): ambiguous
+    typo          one character off (德华街), scored below
 
 How sure (`score`), by the tier that decided:
 
-    100  the official name, exactly (德化街街道)
-     95  a documented other form: short name (德化街), office form (德化街街道办事处),
-         kind form (德化街道), station name (德化街派出所)
-     90  full pinyin (dehuajie); a former or later name (南关街道); a district or sub-bureau
-         named alone (partial)
-     85  unique pinyin initials (dhj); the place named explicitly inside an address
-     80  a road's name with a house number, crossing or building (partial: roads cross
-         subdistricts, so never a station)
+    100  the official name, exactly (德化街街道, 碧沙岗社区居委会, 郑州东站)
+     95  a documented other form: short name (德化街), office form (德化街街道办事处, 杜岭办事处),
+         kind form (德化街道), station name, a community's or village's form (碧沙岗社区,
+         申庄村), a place's other name (郑州火车站), a metro station written as one (燕庄站)
+     90  full pinyin (dehuajie); a former or later name (南关街道); a kind written otherwise
+         (侯寨乡 for 侯寨街道); a district or sub-bureau named alone (partial)
+     85  unique pinyin initials (dhj); a street, community or place named inside an address
+     80  a district or zone with a road and number (partial: roads cross subdistricts)
   75-84  a typo: 84 one same-sound character (德华街), 80 one missing or extra character in
          a name of four or more, 76 in a name of three
      70  one other wrong character (航海南路): below the threshold, never answered
-    -5   the kind written differs from the official one (侯寨乡 for 侯寨街道)
 
 Below THRESHOLD (75) the answer is `not_found`; `limit` shows the candidates anyway.
+
+Agreement: a street agrees with a district written beside it when it is coded under it,
+when a zone that runs it lies on it (高新区's units and 中原区: `lies_on` in units.yaml), or
+with a zone or sub-bureau when that zone's sub-bureau serves it. A zone beside the district
+it lies on decides the sub-bureau (中原区高新区… → 高新分局). Parts that disagree give
+`ambiguous` with both, never the broader one silently.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from .index import Hit, Index
+from .address import Part, Reading, describe, read
+from .index import DistrictRow, Hit, Index, StreetRow, identity, metro_base
 from .model import Answer, Candidate
 from .normalize import is_pinyin_like, normalize, same_sound
 
@@ -36,40 +54,46 @@ TIER_SCORE = {
     "exact": 100,
     "alias": 95,
     "station": 95,
+    "community": 95,
+    "place": 95,
+    "metro": 95,
     "former": 90,
     "former-split": 90,
     "later": 90,
+    "kind": 90,
     "pinyin": 90,
+    "metro-bare": 90,
     "initials": 85,
 }
 TIER_MATCH = {
     "exact": "exact",
-    "alias": "alias",
-    "station": "alias",
-    "former": "alias",
-    "former-split": "alias",
-    "later": "alias",
     "pinyin": "pinyin",
     "initials": "pinyin",
 }
 TIER_WORDS = {
     "exact": "official name",
-    "alias": "short or kind form",
+    "alias": "short, office or kind form",
     "station": "station name",
+    "community": "form of a community or village",
+    "place": "other name of a place",
+    "metro": "metro station",
+    "metro-bare": "metro station after a line or 地铁",
     "former": "former name",
     "former-split": "former name",
     "later": "later name",
+    "kind": "kind written otherwise",
     "pinyin": "full pinyin",
     "initials": "pinyin initials",
 }
 SCORE_ADDRESS = 85
 SCORE_ROAD = 80
 SCORE_AREA = 90
+SCORE_CONFLICT = 50
 KIND_MISMATCH = 5
 
-PROVINCE_PREFIXES = ("河南省", "河南")
-CITY_PREFIXES = ("郑州市", "郑州")
-# Office and kind suffixes, longest first, with the kind each implies.
+PINYIN_SUFFIXES = ("jiedaobanshichu", "banshichu", "paichusuo", "jiedao", "zhen", "xiang")
+PINYIN_PREFIXES = ("henansheng", "henan", "zhengzhoushi", "zhengzhou")
+# Office and kind suffixes, longest first, with the kind each implies (the suffix tier).
 SUFFIXES = (
     ("街道办事处", "街道"),
     ("公安派出所", "station"),
@@ -82,11 +106,11 @@ SUFFIXES = (
     ("镇", "镇"),
     ("乡", "乡"),
 )
-# A district or sub-bureau written with its administrative suffix (二七区, not 二七).
-AREA_SUFFIXES = ("区", "县", "市", "分局")
 SUFFIX_ENDS = frozenset(suffix[-1] for suffix, _ in SUFFIXES)
-PINYIN_SUFFIXES = ("jiedaobanshichu", "banshichu", "paichusuo", "jiedao", "zhen", "xiang")
-PINYIN_PREFIXES = ("henansheng", "henan", "zhengzhoushi", "zhengzhou")
+SPECIFIC = ("community", "place", "station", "street")  # most specific first
+
+_DIGITS = str.maketrans("123456789", "000000000")
+MEMO_SIZE = 50_000
 
 
 def resolve(query: str, index: Index, *, limit: int = 0, explain: bool = False) -> Answer:
@@ -103,25 +127,22 @@ def resolve(query: str, index: Index, *, limit: int = 0, explain: bool = False) 
     if not key:
         return Answer(query, "not_found", note="nothing to look up", explain=tuple(steps))
     if explain:
-        return _Resolver(query, index, steps, limit, explain).run(key)
+        return run(Ctx(query, index, steps, limit, explain), key)
     # Batch inputs repeat themselves: the same compound or road with another house number.
     # When no name in the dataset holds an ASCII digit, every digit of a key plays the same
     # part (a number after a place name), so keys alike but for their digits get the same
     # answer: they share one entry of the index's memo (bounded; answers are immutable).
-    shape = key.translate(_DIGITS) if index.digit_free else key
+    # A metro line (1号线) is the exception: its digits name the line.
+    shape = key.translate(_DIGITS) if index.digit_free and "号线" not in key else key
     memo = index.memo
     cached = memo.get((shape, limit))
     if cached is not None:
         return cached._replace(query=query)
-    answer = _Resolver(query, index, steps, limit, explain).run(key)
+    answer = run(Ctx(query, index, steps, limit, explain), key)
     if len(memo) >= MEMO_SIZE:
         memo.clear()
     memo[(shape, limit)] = answer
     return answer
-
-
-_DIGITS = str.maketrans("123456789", "000000000")
-MEMO_SIZE = 50_000
 
 
 def resolve_many(
@@ -132,535 +153,733 @@ def resolve_many(
         yield resolve(q, index, limit=limit, explain=explain)
 
 
-class _Resolver:
+class Ctx:
+    """What one resolution carries: the query, the index, the steps for --explain, and the
+    street rows met (for `verified` and notes)."""
+
+    __slots__ = ("query", "index", "steps", "limit", "explain", "rows")
+
     def __init__(
         self, query: str, index: Index, steps: list[str], limit: int, explain: bool
     ) -> None:
         self.query = query
-        self.explain = explain
         self.index = index
         self.steps = steps
         self.limit = limit
-        self.rows: dict[str, tuple] = {}  # street rows seen, by code
-        self.bare_area = False
-        self.bare_area_text = ""
+        self.explain = explain
+        self.rows: dict[str, StreetRow] = {}
 
-    # --- the tiers, in order -------------------------------------------------------------
+    def step(self, text: str) -> None:
+        if self.explain:
+            self.steps.append(text)
 
-    def run(self, key: str) -> Answer:
-        hits = self.index.lookup(key)
-        if hits:
-            return self.decide(hits)
-        if is_pinyin_like(key):
-            return self.pinyin(key)
-        return self.chinese(key)
 
-    def pinyin(self, key: str) -> Answer:
-        rest = key
-        for p in PINYIN_PREFIXES:
-            if rest.startswith(p) and len(rest) > len(p):
-                rest = rest[len(p) :]
-                self.explain and self.steps.append(f"pinyin prefix {p} removed")
-                hits = self.index.lookup(rest)
-                if hits:
-                    return self.decide(hits)
-        for s in PINYIN_SUFFIXES:
-            if rest.endswith(s) and len(rest) > len(s):
-                self.explain and self.steps.append(f"pinyin suffix {s} removed")
-                hits = self.index.lookup(rest[: -len(s)])
-                if hits:
-                    return self.decide(hits)
-        return self.not_found("no place reads like this")
+# --- the tiers, in order ---------------------------------------------------------------------
 
-    def chinese(self, key: str) -> Answer:
-        rest = key
-        for prefixes in (PROVINCE_PREFIXES, CITY_PREFIXES):
-            for p in prefixes:
-                if rest.startswith(p) and len(rest) > len(p):
-                    rest = rest[len(p) :]
-                    self.explain and self.steps.append(f"prefix {p} removed")
-                    break
-        if rest != key:
-            hits = self.index.lookup(rest)
+
+def run(ctx: Ctx, key: str) -> Answer:
+    answer = whole_name(ctx, key)
+    if answer is not None:
+        return answer
+    if is_pinyin_like(key):
+        return pinyin(ctx, key)
+    return chinese(ctx, key)
+
+
+def whole_name(ctx: Ctx, key: str) -> Answer | None:
+    """The whole text is one known name."""
+    hits = ctx.index.lookup(key)
+    if not hits:
+        return None
+    usable = [h for h in hits if h.tier != "metro-bare"]
+    if not usable:
+        return bare_metro(ctx, key, hits)
+    return decide(ctx, usable)
+
+
+def pinyin(ctx: Ctx, key: str) -> Answer:
+    rest = key
+    for p in PINYIN_PREFIXES:
+        if rest.startswith(p) and len(rest) > len(p):
+            rest = rest[len(p) :]
+            ctx.step(f"pinyin prefix {p} removed")
+            hits = ctx.index.lookup(rest)
             if hits:
-                return self.decide(hits)
-        area, rest = self.split_area(rest)
-        if area is not None and not rest:
-            return self.area_answer(area)
-        if area is not None:
-            hits = self.index.lookup(rest)
+                return decide(ctx, hits)
+    for s in PINYIN_SUFFIXES:
+        if rest.endswith(s) and len(rest) > len(s):
+            ctx.step(f"pinyin suffix {s} removed")
+            hits = ctx.index.lookup(rest[: -len(s)])
             if hits:
-                return self.decide(hits, area=area)
-        answer = self.by_suffix(rest, area)
-        if answer is None:
-            answer = self.by_address(rest, area)
-        if answer is None:
-            answer = self.by_prefix(rest, area)
-        if answer is None:
-            answer = self.by_typo(rest, area)
+                return decide(ctx, hits)
+    return not_found(ctx, "no place reads like this")
+
+
+def chinese(ctx: Ctx, key: str) -> Answer:
+    """Read the text into parts, then let them decide; fall back on the name tiers for what
+    is left when no part is known."""
+    reading = read(key, ctx.index)
+    if ctx.explain:
+        for p in reading.parts:
+            if p.kind == "region":
+                ctx.step(f"prefix {p.text} removed")
+        ctx.step(f"read as: {describe(reading)}")
+    return decide_parts(ctx, reading)
+
+
+def decide_parts(ctx: Ctx, reading: Reading) -> Answer:
+    parts = reading.parts
+    areas = [p for p in parts if p.kind == "area"]
+    area, clash = combine_areas(ctx.index, areas)
+    if clash is not None:
+        return areas_disagree(ctx, clash)
+    if area is not None and len(areas) > 1:
+        ctx.step(f"the zone or district '{_area_name(area)}' decides among the areas written")
+    known = [p for p in parts if p.kind not in ("region", "area", "line")]
+    loose = [p for p in known if p.kind in ("rest", "road")]
+    whole = not loose  # nothing but the deciding part (and region, area) in the text
+    for kind in SPECIFIC:
+        chosen = [p for p in parts if p.kind == kind]
+        if chosen:
+            return decide_specific(ctx, chosen[0], parts, area, whole)
+    roads = [p for p in parts if p.kind == "road"]
+    if roads:
+        return road(ctx, roads[0], area)
+    rest = "".join(p.text for p in parts if p.kind == "rest")
+    if area is None:
+        road_name = _district_road(ctx.index, rest)
+        if road_name:
+            # 中原路, 金水路100号: a road named after a district crosses districts
+            return not_found(
+                ctx,
+                f"'{road_name}' is a road named after a district: add the district or "
+                f"subdistrict it is in",
+            )
+        return name_tiers(ctx, rest, None) or not_found(ctx, "no place of this name")
+    bare = not areas[0].text.endswith(("区", "县", "市", "分局"))
+    if rest:
+        answer = name_tiers(ctx, rest, area)
         if answer is not None:
             return answer
-        if area is not None and not self.bare_area:
-            self.explain and self.steps.append(
-                f"'{rest}' not recognised: answered by the district alone"
-            )
-            return self.area_answer(area, rest=rest)
-        if area is not None:
-            # 中原东路, 金水路100号: a bare district name is also the start of road names that
-            # cross districts; only 中原区 / 金水区 written out answers for the district.
-            return self.not_found(
-                f"'{self.bare_area_text}' may be a district or part of a road name"
-            )
-        return self.not_found("no place of this name")
+        if bare and len(areas) == 1:
+            # 中原某某: a bare district name is also the start of names that cross districts;
+            # only 中原区 written out answers for the district.
+            return not_found(ctx, f"'{areas[0].text}' may be a district or part of a name")
+        ctx.step(f"'{rest}' not recognised: answered by the district alone")
+    return area_answer(ctx, area, rest=rest)
 
-    def split_area(self, rest: str) -> tuple[tuple | None, str]:
-        """A district or sub-bureau at the start (longest), unless a longer place name starts
-        there (中原西路 is a street, not 中原 + 西路)."""
-        for name in self.index.area_starts.get(rest[:2], ()):
-            if rest.startswith(name):
-                n = len(name)
-                if self.core_at_start_len(rest) > n:
-                    return None, rest
-                area = self.index.areas[name]
-                self.explain and self.steps.append(f"district or sub-bureau '{name}' recognised")
-                self.bare_area = not name.endswith(AREA_SUFFIXES)
-                self.bare_area_text = name
-                return area, rest[n:]
-        return None, rest
 
-    def by_suffix(self, rest: str, area: tuple | None) -> Answer | None:
-        core, kind = rest, None
-        if rest[-1:] not in SUFFIX_ENDS:
-            return None
-        for _ in range(2):
-            for suffix, implied in SUFFIXES:
-                if core.endswith(suffix) and len(core) > len(suffix):
-                    core = core[: -len(suffix)]
-                    kind = kind or implied
-                    self.explain and self.steps.append(f"suffix {suffix} removed")
-                    hits = self.index.lookup(core)
-                    if hits:
-                        return self.decide(hits, area=area, kind=kind)
-                    break
-            else:
-                break
-        # A road's name written without 路/街 (长江 for 长江路) is not accepted: too many
-        # places share a two-character stem.
+def decide_specific(
+    ctx: Ctx, part: Part, parts: tuple[Part, ...], area: tuple | None, whole: bool
+) -> Answer:
+    """The most specific part decides; broader parts (streets, the area) must agree."""
+    ctx.step(f"decided by the {part.kind} '{part.text}'")
+    hits = list(part.hits)
+    streets = [p for p in parts if p.kind == "street" and p is not part]
+    if streets and part.kind in ("community", "place"):
+        codes = {_street_code(h) for p in streets for h in p.hits}
+        inside = [h for h in hits if _street_code(h) in codes or _street_code(h) is None]
+        if not inside:
+            return parts_disagree(ctx, hits, [h for p in streets for h in p.hits])
+        hits = inside
+    score = None if whole else SCORE_ADDRESS
+    match = None if whole else "address"
+    return decide(ctx, hits, area=area, score=score, match=match)
+
+
+def name_tiers(ctx: Ctx, rest: str, area: tuple | None) -> Answer | None:
+    """The name tiers on what is left of the text: suffix, prefix, typo."""
+    if not rest:
         return None
+    return by_suffix(ctx, rest, area) or by_prefix(ctx, rest, area) or by_typo(ctx, rest, area)
 
-    def by_address(self, rest: str, area: tuple | None) -> Answer | None:
-        """A subdistrict named explicitly inside a longer text (…德化街街道某某小区3号楼), or
-        a road that shares a subdistrict's name (…花园路26号: partial)."""
-        found = self.scan_explicit(rest)
-        if found is not None:
-            start, key = found
-            self.explain and self.steps.append(f"address: '{key}' found inside at position {start}")
-            return self.decide(
-                self.index.lookup(key), area=area, score=SCORE_ADDRESS, match="address"
-            )
-        n = self.core_at_start_len(rest)
-        if n and n < len(rest):
-            core = rest[:n]
-            self.explain and self.steps.append(
-                f"address: '{core}' starts the text and is followed by '{rest[n:]}'"
-            )
-            return self.road(core, area)
+
+def by_suffix(ctx: Ctx, rest: str, area: tuple | None) -> Answer | None:
+    core, kind = rest, None
+    if rest[-1:] not in SUFFIX_ENDS:
         return None
-
-    def by_prefix(self, rest: str, area: tuple | None) -> Answer | None:
-        """Two or more places whose names start with the text (花园 → 花园路, 花园口)."""
-        if len(rest) < 2:
-            return None
-        matches = [c for c in self.index.cores if c.startswith(rest) and c != rest]
-        hits = [h for c in matches for h in self.index.lookup(c) if h[0] == "S" and h[1] == "alias"]
-        hits = self.filter_area(hits, area)
-        if len({h[2][1] for h in hits}) < 2:
-            return None
-        self.explain and self.steps.append(f"'{rest}' begins {len(matches)} names")
-        cands = [self.street_candidate(h, 60, "fuzzy") for h in hits]
-        return self.many(cands, 60, "fuzzy", note=f"'{rest}' begins the names of several places")
-
-    def by_typo(self, rest: str, area: tuple | None) -> Answer | None:
-        core = rest
-        for suffix, _ in SUFFIXES:
-            if core.endswith(suffix) and len(core) - len(suffix) >= 3:
+    for _ in range(2):
+        for suffix, implied in SUFFIXES:
+            if core.endswith(suffix) and len(core) > len(suffix):
                 core = core[: -len(suffix)]
+                kind = kind or implied
+                ctx.step(f"suffix {suffix} removed")
+                hits = [h for h in ctx.index.lookup(core) if h.tier != "metro-bare"]
+                if hits:
+                    return decide(ctx, hits, area=area, kind=kind)
                 break
-        if len(core) < 3:
-            return None  # never fuzzy-match a one- or two-character core
-        from rapidfuzz import process
-        from rapidfuzz.distance import Levenshtein
+        else:
+            break
+    # A road's name written without 路/街 (长江 for 长江路) is not accepted: too many
+    # places share a two-character stem.
+    return None
 
-        scored: list[tuple[int, str]] = []
-        for cand, dist, _ in process.extract(
-            core, self.index.cores, scorer=Levenshtein.distance, score_cutoff=1, limit=None
-        ):
-            if len(cand) < 3 or dist != 1:
-                continue
-            scored.append((typo_score(core, cand), cand))
-        if not scored:
-            return None
-        self.explain and self.steps.append("typo tier: one character off (Levenshtein distance 1)")
-        cands: list[Candidate] = []
-        for score, cand in sorted(scored, key=lambda x: (-x[0], x[1])):
-            for h in self.filter_area(self.index.lookup(cand), area):
-                if h[0] == "S" and h[1] == "alias":
-                    cands.append(self.street_candidate(h, score, "fuzzy"))
-        if not cands:
-            return None
-        best = cands[0].score
-        if best < THRESHOLD:
-            return self.not_found(
-                f"closest name scores {best}, below the threshold {THRESHOLD}", cands
-            )
-        top = [c for c in cands if c.score == best]
-        return self.many(top, best, "fuzzy", rest_cands=cands)
 
-    # --- deciding among hits ----------------------------------------------------------
+def by_prefix(ctx: Ctx, rest: str, area: tuple | None) -> Answer | None:
+    """Two or more places whose names start with the text (花园 → 花园路, 花园口)."""
+    if len(rest) < 2:
+        return None
+    matches = [c for c in ctx.index.cores if c.startswith(rest) and c != rest]
+    hits = [
+        h for c in matches for h in ctx.index.lookup(c) if h.target == "S" and h.tier == "alias"
+    ]
+    hits = filter_area(ctx.index, hits, area)
+    if len({h.row.code for h in hits}) < 2:
+        return None
+    ctx.step(f"'{rest}' begins {len(matches)} names")
+    cands = [candidate(ctx, h, 60, "fuzzy") for h in hits]
+    return many(ctx, cands, 60, "fuzzy", note=f"'{rest}' begins the names of several places")
 
-    def decide(
-        self,
-        hits: Iterable[Hit],
-        *,
-        area: tuple | None = None,
-        kind: str | None = None,
-        score: int | None = None,
-        match: str | None = None,
-    ) -> Answer:
-        hits = list(hits)
-        if area is not None:
-            inside = self.filter_area(hits, area)
-            if not inside:
-                return self.conflict(hits, area)
-            hits = inside
-        if (
-            len(hits) == 1
-            and hits[0][0] == "S"
-            and (not kind or kind == "station" or hits[0][2][3] == kind)
-        ):
-            return self.one_street(hits[0], score, match)  # the common case, kept cheap
-        penalty = 0
-        notes: list[str] = []
-        if kind and kind != "station":
-            same = [h for h in hits if h[0] != "S" or h[2][3] == kind]
-            if same:
-                hits = same
-            else:
-                penalty = KIND_MISMATCH
-                kinds = sorted({h[2][3] for h in hits if h[0] == "S" and h[2][3]})
-                notes.append(f"written as a {kind}; officially a {'/'.join(kinds)}")
-        everything = hits
-        best = max(TIER_SCORE.get(h[1], 0) for h in hits)
-        hits = [h for h in hits if TIER_SCORE.get(h[1], 0) == best]
-        tier = hits[0][1]
-        self.explain and self.steps.append(f"matched: {TIER_WORDS.get(tier, tier)}")
-        sc = (score if score is not None else best) - penalty
-        m = match or TIER_MATCH.get(tier, "alias")
-        # Notes of every hit on the chosen targets (南关街道 is both a kind form of 南关街街道
-        # and its former name: say so even though the kind form decided).
-        chosen = {(h[0], h[2][1] if h[0] == "S" else h[2][0]) for h in hits}
-        notes += [
-            h[3]
-            for h in everything
-            if h[3] and (h[0], h[2][1] if h[0] == "S" else h[2][0]) in chosen
-        ]
-        cands: list[Candidate] = []
-        for h in hits:
-            if h[0] == "S":
-                cands.append(self.street_candidate(h, sc, m))
-            elif h[0] == "T":
-                cands.append(Candidate(h[2][0], h[2][1], None, None, None, sc, m))
-            elif h[0] == "B":
-                cands.append(Candidate(None, h[2][0], None, None, None, sc, "district"))
-            elif h[0] == "D":
-                cands.append(Candidate(None, h[2][1], None, h[2][0], h[2][2], sc, "district"))
-        if all(h[0] in "BD" for h in hits) and len(hits) == 1:
-            h = hits[0]
-            return self.area_answer(("B", h[2]) if h[0] == "B" else ("D", h[2]), score=sc)
-        return self.many(cands, sc, m, note="; ".join(dict.fromkeys(notes)) or None)
 
-    def one_street(self, h: Hit, score: int | None, match: str | None) -> Answer:
-        """A single street decided (the common case, kept cheap): found, or outside."""
-        tier = h[1]
-        self.explain and self.steps.append(f"matched: {TIER_WORDS.get(tier, tier)}")
-        sc = score if score is not None else TIER_SCORE.get(tier, 0)
-        c = self.street_candidate(h, sc, match or TIER_MATCH.get(tier, "alias"))
-        return self.place_answer(c, sc, c.match, h[3], [c])
+def by_typo(ctx: Ctx, rest: str, area: tuple | None) -> Answer | None:
+    core = rest
+    for suffix, _ in SUFFIXES:
+        if core.endswith(suffix) and len(core) - len(suffix) >= 3:
+            core = core[: -len(suffix)]
+            break
+    if len(core) < 3 or any(c.isdigit() for c in core):
+        return None  # never fuzzy-match a one- or two-character core, or an address
+    from rapidfuzz import process
+    from rapidfuzz.distance import Levenshtein
 
-    def many(
-        self,
-        cands: list[Candidate],
-        score: int,
-        match: str,
-        *,
-        note: str | None = None,
-        rest_cands: list[Candidate] | None = None,
-    ) -> Answer:
-        """One answer from candidates that tie: found when they agree on a station, outside
-        when none is served, ambiguous otherwise."""
-        uniq = list({(c.code, c.station, c.sub_bureau, c.district): c for c in cands}.values())
-        places = {(c.code, c.station, c.sub_bureau) for c in uniq}
-        shown = rest_cands or uniq
-        if len(places) == 1:
-            c = uniq[0]
-            return self.place_answer(c, score, match, note, shown)
-        stations = {c.station for c in uniq}
-        if (
-            stations == {None}
-            and all(c.code for c in uniq)
-            and all(c.sub_bureau is None for c in uniq)
-        ):
-            districts = {c.district for c in uniq}
-            return self.answer(
-                "outside",
-                district=districts.pop() if len(districts) == 1 else None,
-                score=score,
-                match=match,
-                note=_join(note, "every place of this name is outside the 11 sub-bureaus' area"),
-                candidates=uniq,
-                keep_all=True,
-            )
-        if len(stations) == 1 and None not in stations:
-            c = uniq[0]
-            return self.place_answer(c._replace(street=None, code=None), score, match, note, shown)
-        bureaus = {c.sub_bureau for c in uniq}
-        self.explain and self.steps.append(f"ambiguous: {len(uniq)} places fit")
-        return self.answer(
-            "ambiguous",
-            sub_bureau=bureaus.pop() if len(bureaus) == 1 else None,
+    scored: list[tuple[int, str]] = []
+    for cand, dist, _ in process.extract(
+        core, ctx.index.cores, scorer=Levenshtein.distance, score_cutoff=1, limit=None
+    ):
+        if len(cand) < 3 or dist != 1:
+            continue
+        scored.append((typo_score(core, cand), cand))
+    if not scored:
+        return None
+    ctx.step("typo tier: one character off (Levenshtein distance 1)")
+    cands: list[Candidate] = []
+    for score, cand in sorted(scored, key=lambda x: (-x[0], x[1])):
+        for h in filter_area(ctx.index, list(ctx.index.lookup(cand)), area):
+            if h.target == "S" and h.tier == "alias":
+                cands.append(candidate(ctx, h, score, "fuzzy"))
+    if not cands:
+        return None
+    best = cands[0].score
+    if best < THRESHOLD:
+        return not_found(ctx, f"closest name scores {best}, below the threshold {THRESHOLD}", cands)
+    top = [c for c in cands if c.score == best]
+    return many(ctx, top, best, "fuzzy", rest_cands=cands)
+
+
+# --- deciding among hits ---------------------------------------------------------------------
+
+
+def decide(
+    ctx: Ctx,
+    hits: Iterable[Hit],
+    *,
+    area: tuple | None = None,
+    kind: str | None = None,
+    score: int | None = None,
+    match: str | None = None,
+) -> Answer:
+    hits = list(hits)
+    if area is not None:
+        inside = filter_area(ctx.index, hits, area)
+        if not inside:
+            return conflict(ctx, hits, area)
+        hits = inside
+    penalty = 0
+    notes: list[str] = []
+    if kind and kind != "station":
+        same = [h for h in hits if h.target != "S" or h.row.kind == kind]
+        if same:
+            hits = same
+        else:
+            penalty = KIND_MISMATCH
+            kinds = sorted({h.row.kind for h in hits if h.target == "S" and h.row.kind})
+            notes.append(f"written as a {kind}; officially a {'/'.join(kinds)}")
+    everything = hits
+    best = max(TIER_SCORE.get(h.tier, 0) for h in hits)
+    hits = [h for h in hits if TIER_SCORE.get(h.tier, 0) == best]
+    tier = hits[0].tier
+    ctx.step(f"matched: {TIER_WORDS.get(tier, tier)}")
+    sc = (score if score is not None else best) - penalty
+    m = match or TIER_MATCH.get(tier, "alias")
+    # Notes of every hit on the chosen targets (南关街道 is both a kind form of 南关街街道
+    # and its former name: say so even though the kind form decided).
+    chosen = {identity(h) for h in hits}
+    notes += [h.note for h in everything if h.note and identity(h) in chosen]
+    if len(hits) == 1 and hits[0].target in "BD":
+        h = hits[0]
+        return area_answer(ctx, ("B", h.row) if h.target == "B" else ("D", h.row), score=sc)
+    cands = [candidate(ctx, h, sc, m) for h in hits]
+    return many(ctx, cands, sc, m, note="; ".join(dict.fromkeys(notes)) or None)
+
+
+def many(
+    ctx: Ctx,
+    cands: list[Candidate],
+    score: int,
+    match: str,
+    *,
+    note: str | None = None,
+    rest_cands: list[Candidate] | None = None,
+) -> Answer:
+    """One answer from candidates that tie: found when they agree on a station, outside
+    when none is served, ambiguous otherwise."""
+    uniq = list({(c.code, c.station, c.sub_bureau, c.district, c.place): c for c in cands}.values())
+    places = {(c.code, c.station, c.sub_bureau) for c in uniq}
+    shown = rest_cands or uniq
+    if len(places) == 1:
+        c = uniq[0]
+        if len({c.place for c in uniq}) > 1:
+            c = c._replace(place=None)  # two communities of one street: the street decides
+        return place_answer(ctx, c, score, match, note, shown)
+    stations = {c.station for c in uniq}
+    if stations == {None} and all(c.code for c in uniq) and all(c.sub_bureau is None for c in uniq):
+        districts = {c.district for c in uniq}
+        return answer(
+            ctx,
+            "outside",
+            district=districts.pop() if len(districts) == 1 else None,
             score=score,
             match=match,
-            note=_join(note, "several places fit: see candidates"),
+            note=_join(note, "every place of this name is outside the 11 sub-bureaus' area"),
             candidates=uniq,
             keep_all=True,
         )
+    if len(stations) == 1 and None not in stations:
+        c = uniq[0]
+        return place_answer(
+            ctx, c._replace(street=None, code=None, place=None), score, match, note, shown
+        )
+    bureaus = {c.sub_bureau for c in uniq}
+    ctx.step(f"ambiguous: {len(uniq)} places fit")
+    return answer(
+        ctx,
+        "ambiguous",
+        sub_bureau=bureaus.pop() if len(bureaus) == 1 else None,
+        score=score,
+        match=match,
+        note=_join(note, "several places fit: see candidates; add the district or subdistrict"),
+        candidates=uniq,
+        keep_all=True,
+    )
 
-    def place_answer(
-        self, c: Candidate, score: int, match: str, note: str | None, shown: list[Candidate]
-    ) -> Answer:
-        row = self.rows.get(c.code)
-        verified = row[7] if row else True
-        row_note = row[8] if row else None
-        if c.code and c.station is None:
-            return self.answer(
-                "outside",
-                street=c.street,
-                district=c.district,
-                score=score,
-                match=match,
-                code=c.code,
-                note=_join(
-                    note,
-                    f"{c.district} is outside the 11 sub-bureaus' area: no station of theirs serves it",
-                ),
-                candidates=shown,
-            )
-        if c.station is None:
-            return self.answer(
-                "partial",
-                sub_bureau=c.sub_bureau,
-                district=c.district,
-                score=score,
-                match=match,
-                candidates=shown,
-            )
-        return self.answer(
-            "found",
-            station=c.station,
-            sub_bureau=c.sub_bureau,
+
+def place_answer(
+    ctx: Ctx, c: Candidate, score: int, match: str, note: str | None, shown: list[Candidate]
+) -> Answer:
+    row = ctx.rows.get(c.code) if c.code else None
+    verified = row.verified if row else True
+    if c.code and c.station is None and c.sub_bureau is None:
+        return answer(
+            ctx,
+            "outside",
             street=c.street,
             district=c.district,
             score=score,
             match=match,
             code=c.code,
-            verified=verified,
-            note=_join(note, None if verified else f"assignment unverified: {row_note}"),
+            place=c.place,
+            note=_join(
+                note,
+                f"{c.district} is outside the 11 sub-bureaus' area: no station of theirs serves it",
+            ),
             candidates=shown,
         )
-
-    def road(self, core: str, area: tuple | None) -> Answer:
-        """A road's name followed by more (house number, crossing, building): the sub-bureau
-        at most, with the same-named subdistrict as a candidate, never its station."""
-        hits = [h for h in self.index.lookup(core) if h[0] == "S"]
-        inside = self.filter_area(hits, area) if area is not None else hits
-        if area is not None and not inside:
-            return self.conflict(hits, area)
-        cands = [self.street_candidate(h, SCORE_ROAD, "address") for h in inside]
-        bureaus = {c.sub_bureau for c in cands}
-        note = (
-            f"'{core}' is also a road or place name: a number, building or crossing on it can lie "
-            f"in another subdistrict, so no station is given"
+    if c.station is None:
+        return answer(
+            ctx,
+            "partial",
+            sub_bureau=c.sub_bureau,
+            district=c.district,
+            score=score,
+            match=match,
+            place=c.place,
+            note=note,
+            candidates=shown,
         )
-        if bureaus == {None}:
-            districts = {c.district for c in cands}
-            return self.answer(
-                "outside",
-                district=districts.pop() if len(districts) == 1 else None,
-                score=SCORE_ROAD,
-                match="address",
-                note=note,
-                candidates=cands,
-                keep_all=True,
-            )
-        if len(bureaus) == 1:
-            return self.answer(
-                "partial",
-                sub_bureau=bureaus.pop(),
-                district=cands[0].district if len({c.district for c in cands}) == 1 else None,
-                score=SCORE_ROAD,
-                match="address",
-                verified=all(self.rows.get(c.code, (0,) * 8)[7] for c in cands),
-                note=note,
-                candidates=cands,
-                keep_all=True,
-            )
-        return self.answer(
+    return answer(
+        ctx,
+        "found",
+        station=c.station,
+        sub_bureau=c.sub_bureau,
+        street=c.street,
+        district=c.district,
+        score=score,
+        match=match,
+        code=c.code,
+        verified=verified,
+        place=c.place,
+        note=_join(note, None if verified else f"assignment unverified: {row.note}"),
+        candidates=shown,
+    )
+
+
+def bare_metro(ctx: Ctx, key: str, hits: tuple[Hit, ...]) -> Answer:
+    """人民公园 alone: a metro station's name, but also a park's: not the metro."""
+    names = "、".join(dict.fromkeys(metro_base(h.row.name) for h in hits))
+    return not_found(
+        ctx,
+        f"'{names}' is also the name of a metro station: write {names}站 or 地铁{names} "
+        f"if the station is meant",
+        [candidate(ctx, h, 60, "alias") for h in hits],
+    )
+
+
+def road(ctx: Ctx, part: Part, area: tuple | None) -> Answer:
+    """A road that shares a subdistrict's name, followed by more (a house number, crossing,
+    building): never a station, and no sub-bureau unless a district or zone is written."""
+    name = part.text
+    if area is None:
+        cands = [candidate(ctx, h, SCORE_ROAD, "address") for h in part.hits]
+        ctx.step(f"'{name}' is a road: no district or zone written")
+        return not_found(
+            ctx,
+            f"'{name}' is a road as well as a subdistrict's name, and roads cross "
+            f"subdistricts and districts: add the district (e.g. "
+            f"{_area_example(cands)}{name}…) or the subdistrict",
+            cands,
+        )
+    inside = filter_area(ctx.index, list(part.hits), area)
+    cands = [candidate(ctx, h, SCORE_ROAD, "address") for h in inside]
+    area_bureau = area[1][0] if area[0] == "B" else DistrictRow._make(area[1]).sub_bureau
+    others = {c.sub_bureau for c in cands} - {area_bureau}
+    if others:
+        # 金水区祭城路…: the district is 金水分局's, the road's namesake 郑东分局's; the
+        # number may lie in either
+        ctx.step(f"'{name}' is a road whose namesake is served by another sub-bureau")
+        return answer(
+            ctx,
             "ambiguous",
             score=SCORE_ROAD,
             match="address",
-            note=note,
-            candidates=cands,
+            note=f"'{name}' is a road; its namesake subdistrict is served by "
+            f"{'、'.join(sorted(b or 'no sub-bureau' for b in others))}, the district written by "
+            f"{area_bureau or 'no sub-bureau'}: add the subdistrict",
+            candidates=[*cands, area_candidate(area, SCORE_ROAD)],
             keep_all=True,
         )
+    ctx.step(f"'{name}' is a road: the district or zone decides the sub-bureau, not a station")
+    return area_answer(
+        ctx,
+        area,
+        score=SCORE_ROAD,
+        match="address",
+        note=f"'{name}' is a road: a number, building or crossing on it can lie in any "
+        f"subdistrict it crosses, so no station is given",
+        candidates=cands,
+    )
 
-    def conflict(self, hits: list[Hit], area: tuple) -> Answer:
-        """The place named is not in the district named: say so, offer both."""
-        name = area[1][0]
-        self.explain and self.steps.append(f"conflict: the place is not in {name}")
-        cands = [self.street_candidate(h, 50, "alias") for h in hits if h[0] == "S"]
-        cands.append(self.area_candidate(area, 50))
-        return self.answer(
-            "ambiguous",
-            score=50,
-            match=None,
-            note=f"the place named is not in {name}: check which was meant",
-            candidates=cands,
-            keep_all=True,
-        )
 
-    def area_answer(self, area: tuple, *, score: int = SCORE_AREA, rest: str = "") -> Answer:
-        kind, row = area
-        # The note names no part of the query: answers are shared between alike queries.
-        extra = "the rest was not recognised; " if rest else ""
-        if kind == "B":
-            return self.answer(
-                "partial",
-                sub_bureau=row[0],
-                score=score,
-                match="district",
-                note=f"{extra}a sub-bureau, not a station".strip(),
-            )
-        name, bureau, _code, _kind, mixed = row
-        if bureau is None:
-            return self.answer(
-                "outside",
-                district=name,
-                score=score,
-                match="district",
-                verified=mixed is None,
-                note=_join(f"{extra}{name} is outside the 11 sub-bureaus' area", mixed),
-            )
-        return self.answer(
+def conflict(ctx: Ctx, hits: list[Hit], area: tuple) -> Answer:
+    """The place named is not in the district named: say so, offer both."""
+    name = _area_name(area)
+    ctx.step(f"conflict: the place is not in {name}")
+    cands = [candidate(ctx, h, SCORE_CONFLICT, "alias") for h in hits if h.target in "SCPT"]
+    cands.append(area_candidate(area, SCORE_CONFLICT))
+    return answer(
+        ctx,
+        "ambiguous",
+        score=SCORE_CONFLICT,
+        note=f"the place named is not in {name}: check which was meant",
+        candidates=cands,
+        keep_all=True,
+    )
+
+
+def parts_disagree(ctx: Ctx, hits: list[Hit], streets: list[Hit]) -> Answer:
+    ctx.step("conflict: the community or place is not in the street named")
+    cands = [candidate(ctx, h, SCORE_CONFLICT, "alias") for h in [*hits, *streets]]
+    return answer(
+        ctx,
+        "ambiguous",
+        score=SCORE_CONFLICT,
+        note="the community or place named is not in the subdistrict named: check which was meant",
+        candidates=cands,
+        keep_all=True,
+    )
+
+
+def areas_disagree(ctx: Ctx, clash: tuple[tuple, tuple]) -> Answer:
+    a, b = clash
+    ctx.step(f"conflict: {_area_name(a)} and {_area_name(b)} do not fit together")
+    return answer(
+        ctx,
+        "ambiguous",
+        score=SCORE_CONFLICT,
+        note=f"{_area_name(a)} and {_area_name(b)} do not fit together: check which was meant",
+        candidates=[area_candidate(a, SCORE_CONFLICT), area_candidate(b, SCORE_CONFLICT)],
+        keep_all=True,
+    )
+
+
+def area_answer(
+    ctx: Ctx,
+    area: tuple,
+    *,
+    score: int = SCORE_AREA,
+    rest: str = "",
+    match: str = "district",
+    note: str | None = None,
+    candidates: list[Candidate] | None = None,
+) -> Answer:
+    kind, row = area
+    # The note names no part of the query: answers are shared between alike queries.
+    extra = "the rest was not recognised; " if rest else ""
+    cands = candidates or []
+    if kind == "B":
+        return answer(
+            ctx,
             "partial",
-            sub_bureau=bureau,
-            district=name,
+            sub_bureau=row[0],
             score=score,
-            match="district",
-            verified=mixed is None,
-            note=_join(f"{extra}only the district is known, not the station", mixed),
+            match=match,
+            note=_join(note, f"{extra}a sub-bureau, not a station".strip()),
+            candidates=cands,
+            keep_all=bool(cands),
         )
+    d = DistrictRow._make(row)
+    if d.sub_bureau is None:
+        return answer(
+            ctx,
+            "outside",
+            district=d.name,
+            score=score,
+            match=match,
+            verified=d.mixed is None,
+            note=_join(
+                _join(note, f"{extra}{d.name} is outside the 11 sub-bureaus' area"), d.mixed
+            ),
+            candidates=cands,
+            keep_all=bool(cands),
+        )
+    return answer(
+        ctx,
+        "partial",
+        sub_bureau=d.sub_bureau,
+        district=d.name,
+        score=score,
+        match=match,
+        verified=d.mixed is None,
+        note=_join(_join(note, f"{extra}only the district is known, not the station"), d.mixed),
+        candidates=cands,
+        keep_all=bool(cands),
+    )
 
-    # --- helpers ------------------------------------------------------------------------
 
-    def street_candidate(self, h: Hit, score: int, match: str) -> Candidate:
-        row = h[2]
-        self.rows[row[1]] = row
-        return Candidate(row[5], row[6], row[0], row[2], row[1], score, match)
+# --- areas and agreement ---------------------------------------------------------------------
 
-    def area_candidate(self, area: tuple, score: int) -> Candidate:
-        kind, row = area
-        if kind == "B":
-            return Candidate(None, row[0], None, None, None, score, "district")
-        return Candidate(None, row[1], None, row[0], row[2], score, "district")
 
-    def filter_area(self, hits: list[Hit], area: tuple | None) -> list[Hit]:
-        if area is None:
-            return list(hits)
-        kind, row = area
-        out = []
-        for h in hits:
-            if h[0] == "S":
-                district, bureau = h[2][2], h[2][6]
-                if kind == "B":
-                    ok = bureau == row[0]
-                else:
-                    ok = district == row[0] or (
-                        row[2] is None and row[1] is not None and bureau == row[1]
-                    )
-            elif h[0] == "T":
-                ok = h[2][1] == (row[0] if kind == "B" else row[1])
+def combine_areas(index: Index, areas: list[Part]) -> tuple[tuple | None, tuple | None]:
+    """(the area that decides, None) or (None, (a, b)) when two areas written disagree."""
+    result: tuple | None = None
+    for p in areas:
+        if result is None:
+            result = p.area
+            continue
+        merged = merge_areas(index, result, p.area)
+        if merged is None:
+            return None, (result, p.area)
+        result = merged
+    return result, None
+
+
+def merge_areas(index: Index, a: tuple, b: tuple) -> tuple | None:
+    """Two areas written together: the more specific one when they fit, else None."""
+    if _area_name(a) == _area_name(b):
+        return a
+    if a[0] == "B" or b[0] == "B":
+        bureau, other = (a, b) if a[0] == "B" else (b, a)
+        if other[0] == "B":
+            return None
+        return other if other[1][1] == bureau[1][0] else None
+    da, db = DistrictRow._make(a[1]), DistrictRow._make(b[1])
+    for zone, district, za in ((da, db, a), (db, da, b)):
+        if zone.kind != "zone":
+            continue
+        if district.name in index.lies_on.get(zone.name, ()):
+            return za  # a zone outranks the district it lies on
+        if zone.sub_bureau is None and zone.code:
+            return za  # 航空港区: outside, whatever district is written beside it
+    return None
+
+
+def agrees(index: Index, sub_bureau: str | None, district: str | None, area: tuple) -> bool:
+    """A place served by `sub_bureau`, coded under `district` (None for a place with no
+    street), fits the area written beside it."""
+    if area[0] == "B":
+        return sub_bureau == area[1][0]
+    d = DistrictRow._make(area[1])
+    if district is None:
+        if sub_bureau is not None and sub_bureau == d.sub_bureau:
+            return True
+        return any(
+            d.name in lies
+            for zone, lies in index.lies_on.items()
+            if index.zone_bureau.get(zone) == sub_bureau
+        )
+    if district == d.name:
+        return True
+    if d.code is None and d.sub_bureau is not None:
+        return sub_bureau == d.sub_bureau  # 郑东新区: its units are coded elsewhere
+    return d.name in index.lies_on.get(district, ())
+
+
+SPECIAL_PLACE_KINDS = ("railway-station", "metro-station")
+
+
+def filter_area(index: Index, hits: list[Hit], area: tuple | None) -> list[Hit]:
+    if area is None:
+        return list(hits)
+    out = []
+    for h in hits:
+        t, r = h.target, h.row
+        if t == "S":
+            ok = agrees(index, r.sub_bureau, r.district, area)
+        elif t == "C":
+            ok = agrees(index, r.street.sub_bureau, r.street.district, area)
+        elif t == "P":
+            if r.station is None and r.street is None and r.kind in SPECIAL_PLACE_KINDS:
+                ok = True  # the railway station or the metro: its own sub-bureau, any district
+            elif r.street is not None:
+                ok = agrees(index, r.street.sub_bureau, r.street.district, area)
             else:
-                ok = False
-            if ok:
-                out.append(h)
-        return out
-
-    def core_at_start_len(self, text: str) -> int:
-        """Length of the longest street short name that starts `text` (0 if none)."""
-        for core in self.index.core_starts.get(text[:2], ()):
-            if text.startswith(core):
-                return len(core)
-        return 0
-
-    def scan_explicit(self, text: str) -> tuple[int, str] | None:
-        """Leftmost-longest explicit form (德化街街道, 马寨镇, 德化街派出所) inside text."""
-        starts = self.index.explicit_starts
-        for i in range(len(text) - 1):
-            for name in starts.get(text[i : i + 2], ()):
-                if text.startswith(name, i):
-                    return i, name
-        return None
-
-    def not_found(self, why: str, cands: list[Candidate] | None = None) -> Answer:
-        self.explain and self.steps.append(f"not found: {why}")
-        return self.answer("not_found", note=why, candidates=cands or [])
-
-    def answer(
-        self,
-        status: str,
-        *,
-        station: str | None = None,
-        sub_bureau: str | None = None,
-        street: str | None = None,
-        district: str | None = None,
-        score: int = 0,
-        match: str | None = None,
-        code: str | None = None,
-        verified: bool = True,
-        note: str | None = None,
-        candidates: list[Candidate] | tuple[Candidate, ...] = (),
-        keep_all: bool = False,
-    ) -> Answer:
-        cands = sorted(candidates, key=_candidate_order) if candidates else ()
-        if keep_all:
-            shown = cands[: self.limit] if self.limit else cands
+                ok = agrees(index, r.sub_bureau, None, area)
+        elif t == "T":
+            ok = agrees(index, r.sub_bureau, None, area)
         else:
-            shown = cands[: self.limit] if self.limit else []
-        return Answer(
-            query=self.query,
-            status=status,
-            station=station,
-            sub_bureau=sub_bureau,
-            street=street,
-            district=district,
-            score=max(0, min(100, score)) if status != "not_found" else 0,
-            match=match if status != "not_found" else None,
-            code=code,
-            verified=verified,
-            candidates=tuple(shown),
-            note=note,
-            explain=tuple(self.steps) if self.explain else (),
-        )
+            ok = False
+        if ok:
+            out.append(h)
+    return out
+
+
+# --- candidates and answers ------------------------------------------------------------------
+
+
+def candidate(ctx: Ctx, h: Hit, score: int, match: str) -> Candidate:
+    t, r = h.target, h.row
+    if t == "S":
+        ctx.rows[r.code] = r
+        return Candidate(r.station, r.sub_bureau, r.name, r.district, r.code, score, match)
+    if t == "C":
+        s = r.street
+        ctx.rows[s.code] = s
+        return Candidate(s.station, s.sub_bureau, s.name, s.district, s.code, score, match, r.name)
+    if t == "P":
+        s = r.street
+        if s is not None:
+            ctx.rows[s.code] = s
+            return Candidate(
+                r.station or s.station,
+                s.sub_bureau,
+                s.name,
+                s.district,
+                s.code,
+                score,
+                match,
+                r.name,
+            )
+        return Candidate(r.station, r.sub_bureau, None, None, None, score, match, place_label(r))
+    if t == "T":
+        return Candidate(r.name, r.sub_bureau, None, None, None, score, match)
+    if t == "B":
+        return Candidate(None, r.name, None, None, None, score, "district")
+    return Candidate(None, r.sub_bureau, None, r.name, r.code, score, "district")
+
+
+def place_label(r: tuple) -> str:
+    """What `place` says: the place's name; a metro station as 燕庄站 (1号线、6号线)."""
+    if r.kind != "metro-station":
+        return r.name
+    base = metro_base(r.name)
+    stem = base if base.endswith("站") else base + "站"
+    return f"{stem} ({'、'.join(r.lines)})" if r.lines else stem
+
+
+def area_candidate(area: tuple, score: int) -> Candidate:
+    kind, row = area
+    if kind == "B":
+        return Candidate(None, row[0], None, None, None, score, "district")
+    d = DistrictRow._make(row)
+    return Candidate(None, d.sub_bureau, None, d.name, d.code, score, "district")
+
+
+def not_found(ctx: Ctx, why: str, cands: list[Candidate] | None = None) -> Answer:
+    ctx.step(f"not found: {why}")
+    return answer(ctx, "not_found", note=why, candidates=cands or [], keep_all=bool(cands))
+
+
+def answer(
+    ctx: Ctx,
+    status: str,
+    *,
+    station: str | None = None,
+    sub_bureau: str | None = None,
+    street: str | None = None,
+    district: str | None = None,
+    score: int = 0,
+    match: str | None = None,
+    code: str | None = None,
+    verified: bool = True,
+    note: str | None = None,
+    place: str | None = None,
+    candidates: list[Candidate] | tuple[Candidate, ...] = (),
+    keep_all: bool = False,
+) -> Answer:
+    cands = sorted(candidates, key=_candidate_order) if candidates else ()
+    if keep_all:
+        shown = cands[: ctx.limit] if ctx.limit else cands
+    else:
+        shown = cands[: ctx.limit] if ctx.limit else []
+    return Answer(
+        query=ctx.query,
+        status=status,
+        station=station,
+        sub_bureau=sub_bureau,
+        street=street,
+        district=district,
+        score=max(0, min(100, score)) if status != "not_found" else 0,
+        match=match if status != "not_found" else None,
+        code=code,
+        verified=verified,
+        candidates=tuple(shown),
+        note=note,
+        place=place,
+        explain=tuple(ctx.steps) if ctx.explain else (),
+    )
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _street_code(h: Hit) -> str | None:
+    if h.target == "S":
+        return h.row.code
+    if h.target == "C":
+        return h.row.street.code
+    if h.target == "P" and h.row.street is not None:
+        return h.row.street.code
+    return None
+
+
+def _district_road(index: Index, text: str) -> str | None:
+    """'中原路' when the text starts with a district's bare name and a road's word."""
+    from .address import ROAD_WORDS
+
+    for name in index.area_starts.get(text[:2], ()):
+        if text.startswith(name):
+            for word in ROAD_WORDS:
+                if text.startswith(word, len(name)):
+                    return name + word
+    return None
+
+
+def _area_name(area: tuple) -> str:
+    return area[1][0]
+
+
+def _area_example(cands: list[Candidate]) -> str:
+    districts = list(dict.fromkeys(c.district for c in cands if c.district))
+    return districts[0] if districts else "金水区"
 
 
 def _candidate_order(c: Candidate) -> tuple[int, str]:
