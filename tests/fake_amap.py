@@ -142,7 +142,7 @@ class FakeAmap:
         self.server.daemon_threads = True
         host, port = self.server.server_address[:2]
         self.url = f"http://{host}:{port}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        threading.Thread(target=self.server.serve_forever, args=(0.02,), daemon=True).start()
         return self
 
     def stop(self) -> None:

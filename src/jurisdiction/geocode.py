@@ -252,6 +252,8 @@ class Client:
         self.backoff = backoff
         self.pace = _Pace(rate)
         self.stopped: str | None = None  # why online lookups stopped (key, quota)
+        self.down: str | None = None  # why the service is taken to be unreachable
+        self._in_a_row = 0  # lookups in a row that could not reach the service
         self.requests = 0
         self._verified = False  # a request has been answered: the key works
         self._probe = threading.Lock()
@@ -261,15 +263,31 @@ class Client:
         return f"Client({self.base!r})"
 
     def get(self, endpoint: str, params: dict[str, str]) -> dict:
-        """The parsed JSON of a successful answer (status 1); _Stopped, _Transient or _Bad."""
+        """The parsed JSON of a successful answer (status 1); or _Stopped, _Down, _Transient,
+        _Bad."""
         if not self._verified:
             # The first request goes alone: a wrong key or a spent quota costs one request.
             with self._probe:
                 if not self._verified:
-                    data = self._get(endpoint, params)
+                    data = self._counted(endpoint, params)
                     self._verified = True
                     return data
-        return self._get(endpoint, params)
+        return self._counted(endpoint, params)
+
+    def _counted(self, endpoint: str, params: dict[str, str]) -> dict:
+        """_get, keeping count of the lookups in a row that could not reach the service."""
+        try:
+            data = self._get(endpoint, params)
+        except _Transient as e:
+            if e.unreachable:
+                with self._count:
+                    self._in_a_row += 1
+                    if self._in_a_row >= DOWN_AFTER:
+                        self.down = e.reason
+            raise
+        with self._count:
+            self._in_a_row = 0
+        return data
 
     def _get(self, endpoint: str, params: dict[str, str]) -> dict:
         last: _Transient | None = None
@@ -280,6 +298,8 @@ class Client:
             self.pace.wait()
             if self.stopped:
                 raise _Stopped(self.stopped)
+            if self.down:
+                raise _Down(self.down)
             try:
                 data = self._fetch(endpoint, params)
             except _Transient as e:
@@ -507,8 +527,6 @@ class OnlineStep:
         self.areas = _written_area_names(ds)
         self.pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="jur-online")
         self.failed: list[str] = []  # reasons of lookups that could not reach the service
-        self.down: str | None = None
-        self._in_a_row = 0
         self._lock = threading.Lock()
         self._memo: dict[str, Future] = {}
 
@@ -701,27 +719,20 @@ class OnlineStep:
         return value
 
     def request(self, endpoint: str, params: dict[str, str], read: Reader) -> Any:
-        if self.down:
-            with self._lock:
-                self.failed.append(self.down)
-            raise _Down(self.down)
         try:
             data = self.client.get(endpoint, params)
-            try:
-                value = read(data)
-            except (KeyError, TypeError, ValueError, AttributeError) as e:
-                raise _Bad(f"an unexpected answer ({e.__class__.__name__})") from None
         except _Transient as e:
             with self._lock:
                 self.failed.append(e.reason)
-                if e.unreachable:
-                    self._in_a_row += 1
-                    if self._in_a_row >= DOWN_AFTER:
-                        self.down = e.reason
             raise
-        with self._lock:
-            self._in_a_row = 0
-        return value
+        except _Down as e:
+            with self._lock:
+                self.failed.append(str(e))
+            raise
+        try:
+            return read(data)
+        except (KeyError, TypeError, ValueError, AttributeError) as e:
+            raise _Bad(f"an unexpected answer ({e.__class__.__name__})") from None
 
     def in_city(self, adcode: str) -> bool:
         return self.city_prefix is None or adcode.startswith(self.city_prefix)
