@@ -70,7 +70,7 @@ def put(f: FakeAmap, text: str, location: str, township: str, towncode: str, **k
     )
 
 
-def find(index, *queries: str, stdin: str | None = None, **kw):
+def find(index, *queries: str, stdin: str | bytes | None = None, **kw):
     """run_find in-process with --online: (exit status, records, stderr lines)."""
     out, err = io.StringIO(), io.StringIO()
     options = {"online": True, "online_rate": 1000.0, "online_timeout": 2.0, **kw}
@@ -81,7 +81,7 @@ def find(index, *queries: str, stdin: str | None = None, **kw):
             out=out,
             err=err,
             index=index,
-            stdin=io.BytesIO(stdin.encode("utf-8")) if stdin is not None else None,
+            stdin=None if stdin is None else io.BytesIO(_bytes(stdin)),
             **options,
         )
     except JurError as e:
@@ -89,6 +89,10 @@ def find(index, *queries: str, stdin: str | None = None, **kw):
         err.write("".join(line + "\n" for line in e.lines()))
     records = [json.loads(line) for line in out.getvalue().splitlines()]
     return int(code), records, err.getvalue().splitlines()
+
+
+def _bytes(text: str | bytes) -> bytes:
+    return text if isinstance(text, bytes) else text.encode("utf-8")
 
 
 # --- the acceptance cases --------------------------------------------------------------------
@@ -277,8 +281,11 @@ def test_positions_outside_china_or_swapped_are_not_sent(fake, index):
 
 
 def test_nothing_to_geocode_is_not_sent(fake, index):
-    find(index, "二七区", "二七分局", "dhj", "", "x" * 5, stdin=None)
-    find(index, stdin="\n\xff\n".encode("latin-1").decode("latin-1"))
+    # a district or sub-bureau alone, no Chinese character, blank, longer than an address
+    _, records, _ = find(index, "二七区", "郑州市二七分局", "zzz 12", "", "经三路" * 100)
+    assert [r["status"] for r in records] == ["partial", "partial"] + ["not_found"] * 3
+    _, records, _ = find(index, stdin=b"\n\xe7\xbb\x8f\xff66\n")  # blank, not UTF-8
+    assert [r["status"] for r in records] == ["not_found", "not_found"]
     assert fake.requests == []
 
 

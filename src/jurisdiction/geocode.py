@@ -631,7 +631,7 @@ class OnlineStep:
     def improve(self, answer: Answer) -> Answer:
         """The online answer for one offline answer (never raises for the service's faults)."""
         try:
-            places, how = self.locate(answer.query)
+            places = self.locate(answer.query)
         except _Stopped as e:
             return self.keep(answer, f"online lookup stopped: {e}")
         except _Transient as e:
@@ -642,47 +642,43 @@ class OnlineStep:
             return self.keep(answer, f"online lookup gave {e}")
         if isinstance(places, str):
             return self.keep(answer, places)
-        return self.decide(answer, places, how)
+        return self.decide(answer, places)
 
-    def locate(self, query: str) -> tuple[list[dict] | str, str]:
-        """The places the service puts the query in (with its level), or a note saying why
-        there are none; and a word on how (for notes)."""
+    def locate(self, query: str) -> list[dict] | str:
+        """The places the service puts the query in (with its match level), or a note
+        saying why there are none."""
         position = parse_position(query)
         if position is not None:
             lng, lat = position
             if not in_china(lng, lat):
                 if in_china(lat, lng):
-                    return "looks like latitude,longitude: jur reads longitude,latitude", ""
-                return (
-                    "not a position in China: give longitude,latitude (e.g. 113.6650,34.7526)",
-                    "",
-                )
+                    return "looks like latitude,longitude: jur reads longitude,latitude"
+                return "not a position in China: give longitude,latitude (e.g. 113.6650,34.7526)"
             if self.crs == "wgs84":
                 lng, lat = wgs84_to_gcj02(lng, lat)
-            return [self.regeo(f"{lng:.6f},{lat:.6f}")], "position"
+            return [self.regeo(f"{lng:.6f},{lat:.6f}")]
         results = self.geo(query)
         if not results:
-            return "the geocoder knows no such place", ""
+            return "the geocoder knows no such place"
         inside = [r for r in results if self.in_city(r.get("adcode", ""))]
         if not inside:
-            return f"the geocoder puts it outside {self.city_name}: {where(results[0])}", ""
+            return f"the geocoder puts it outside {self.city_name}: {where(results[0])}"
         precise = [r for r in inside if r["level"] in PRECISE_LEVELS | CROSSING_LEVELS]
         if not precise:
             r = inside[0]
             return (
                 f"the geocoder matched only a {r['level'] or 'vague'} ({where(r)}): "
-                f"too coarse to decide a station",
-                "",
+                f"too coarse to decide a station"
             )
         if len(precise) > MAX_RESULTS:
-            return f"the geocoder found {len(precise)} places of this name", ""
+            return f"the geocoder found {len(precise)} places of this name"
         places = []
         for r in precise:
             place = dict(self.regeo(r["location"]))
             place["level"] = r["level"]
             place["geo_formatted"] = r["formatted"]
             places.append(place)
-        return places, "address"
+        return places
 
     def geo(self, query: str) -> list[dict]:
         params = {"address": query.strip()}
@@ -739,7 +735,7 @@ class OnlineStep:
 
     # --- deciding ---------------------------------------------------------------------------
 
-    def decide(self, answer: Answer, places: list[dict], how: str) -> Answer:
+    def decide(self, answer: Answer, places: list[dict]) -> Answer:
         for place in places:
             if not self.in_city(place["adcode"]):
                 return self.keep(
