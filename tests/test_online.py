@@ -273,6 +273,24 @@ def test_a_crossing_is_found_but_unverified(fake, index):
     assert "boundary" in r["note"]
 
 
+def test_a_position_the_service_knows_nothing_about(fake, index):
+    _, [r], _ = find(index, "120.5,30.1")  # the fake answers with every field []
+    assert r["status"] == "not_found"
+    assert r["note"].endswith("online: the geocoder knows no place at this position")
+    fake.add_position(
+        "114.350000,34.800000",
+        regeocode(
+            formatted="河南省开封市龙亭区北道门街道",
+            district="龙亭区",
+            adcode="410202",
+            township="北道门街道",
+            towncode="410202001000",
+        ),
+    )
+    _, [r], _ = find(index, "114.35,34.8")
+    assert r["status"] == "not_found" and "outside 郑州市: 河南省开封市龙亭区" in r["note"]
+
+
 def test_positions_outside_china_or_swapped_are_not_sent(fake, index):
     _, records, _ = find(index, "34.7526,113.6650", "2.35,48.85")
     assert "latitude,longitude" in records[0]["note"]

@@ -660,7 +660,8 @@ class OnlineStep:
         results = self.geo(query)
         if not results:
             return "the geocoder knows no such place"
-        inside = [r for r in results if self.in_city(r.get("adcode", ""))]
+        # no adcode: the township's answer below tells where it is
+        inside = [r for r in results if not r["adcode"] or self.in_city(r["adcode"])]
         if not inside:
             return f"the geocoder puts it outside {self.city_name}: {where(results[0])}"
         precise = [r for r in inside if r["level"] in PRECISE_LEVELS | CROSSING_LEVELS]
@@ -737,6 +738,8 @@ class OnlineStep:
 
     def decide(self, answer: Answer, places: list[dict]) -> Answer:
         for place in places:
+            if not place["adcode"]:
+                return self.keep(answer, "the geocoder knows no place at this position")
             if not self.in_city(place["adcode"]):
                 return self.keep(
                     answer, f"the geocoder puts it outside {self.city_name}: {where(place)}"
