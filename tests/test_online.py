@@ -307,6 +307,29 @@ def test_nothing_to_geocode_is_not_sent(fake, index):
     assert fake.requests == []
 
 
+def test_several_places_in_different_streets_are_ambiguous_unless_a_district_picks(fake, index):
+    sanguan = regeocode(
+        formatted="河南省郑州市中原区三官庙街道",
+        district="中原区",
+        adcode="410102",
+        township="三官庙街道",
+        towncode="410102006000",
+    )
+    fake.add_position("113.620000,34.730000", sanguan)
+    for text in ("建设路8号", "中原区建设路8号"):
+        fake.add_address(
+            text,
+            address(DEHUA, "河南省郑州市二七区建设路8号", "二七区", "410103"),
+            address("113.620000,34.730000", "河南省郑州市中原区建设路8号", "中原区", "410102"),
+        )
+    _, [r], _ = find(index, "建设路8号")
+    assert r["status"] == "ambiguous"
+    assert {"德化街街道", "三官庙街道"} <= {c["street"] for c in r["candidates"]}
+    _, [r], _ = find(index, "中原区建设路8号")
+    assert (r["status"], r["station"]) == ("found", "三官庙派出所")
+    assert "中原区建设路8号" in r["note"]
+
+
 # --- the user's words come first -------------------------------------------------------------
 
 

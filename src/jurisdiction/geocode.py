@@ -773,6 +773,12 @@ class OnlineStep:
                 f"{where(place)}",
             )
         streets = list({s.code: s for s in matched}.values())
+        written = self.written_areas(answer)
+        if len(streets) > 1 and written:  # the district written picks among the places
+            agreeing = [s for s in streets if all(agrees(s, a) for a in written)]
+            if len(agreeing) == 1:
+                streets = agreeing
+                places = [p for p, s in zip(places, matched, strict=True) if s is agreeing[0]]
         note = self.geocoder_note(places[0])
         if len(streets) > 1:
             cands = [*answer.candidates, *(self.candidate(s) for s in streets)]
@@ -784,7 +790,6 @@ class OnlineStep:
             )
         street = streets[0]
         crossing = any(p.get("level") in CROSSING_LEVELS for p in places)
-        written = self.written_areas(answer)
         against = [area for area in written if not agrees(street, area)]
         if against:
             names = "、".join(_area_name(a) for a in against)
