@@ -165,6 +165,43 @@ def find(
         ),
     ] = False,
     data: DataOpt = None,
+    online: Annotated[
+        bool,
+        typer.Option(
+            "--online",
+            help="Ask AMap's web service (key in $JUR_AMAP_KEY) about the queries not found "
+            "offline: an address, or a position 'longitude,latitude'. See README.",
+        ),
+    ] = False,
+    crs: Annotated[
+        str,
+        typer.Option(
+            "--crs",
+            help="Datum of positions: gcj02 (Chinese maps, phones) or wgs84 (GPS).",
+            metavar="gcj02|wgs84",
+        ),
+    ] = "gcj02",
+    online_max_age: Annotated[
+        int,
+        typer.Option(
+            "--online-max-age",
+            help="Use cached online answers at most DAYS old.",
+            metavar="DAYS",
+            min=0,
+        ),
+    ] = 365,
+    online_rate: Annotated[
+        float,
+        typer.Option("--online-rate", help="Online requests per second.", metavar="N"),
+    ] = 3.0,
+    online_workers: Annotated[
+        int,
+        typer.Option("--online-workers", help="Online requests at once.", metavar="N", min=1),
+    ] = 3,
+    online_timeout: Annotated[
+        float,
+        typer.Option("--online-timeout", help="Seconds to wait for each request.", metavar="S"),
+    ] = 5.0,
 ) -> int:
     """Resolve places to the responsible station and sub-bureau.
 
@@ -176,7 +213,8 @@ def find(
 
     score: 100 official name; 95 short, office or station name; 90 pinyin, former name, or a
     district alone; 85 initials or a place named inside an address; 80 a road with a house
-    number (partial); 75-84 a typo. Below 75: not_found.
+    number (partial); 75-84 a typo. Below 75: not_found. 70: the online geocoder decided
+    (match geocoder; only with --online).
 
     Exit status: 0 every query found, 1 any not found, 2 usage or dataset error, 130 Ctrl-C.
     """
@@ -190,6 +228,12 @@ def find(
         limit=limit,
         explain=explain,
         data=data,
+        online=online,
+        crs=crs.lower(),
+        online_max_age=online_max_age,
+        online_rate=online_rate,
+        online_workers=online_workers,
+        online_timeout=online_timeout,
     )
 
 

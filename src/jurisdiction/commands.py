@@ -125,9 +125,14 @@ def run_find(
     out: IO[str] | None = None,
     err: IO[str] | None = None,
     index: Index | None = None,
+    online: bool = False,
+    crs: str = "gcj02",
+    online_max_age: int | None = None,
+    online_rate: float | None = None,
+    online_workers: int | None = None,
+    online_timeout: float | None = None,
 ) -> int:
     from .model import Answer
-    from .resolve import resolve
 
     out = text_out(out)
     err = err or sys.stderr
@@ -140,6 +145,19 @@ def run_find(
     json_fields = chosen
     if explain and json_fields is not None and "explain" not in json_fields:
         json_fields = [*json_fields, "explain"]
+    step = None
+    if online:  # the online step and its imports are paid for only when asked for
+        from .geocode import OnlineStep
+
+        given = {
+            "max_age": online_max_age,
+            "rate": online_rate,
+            "workers": online_workers,
+            "timeout": online_timeout,
+        }
+        step = OnlineStep.from_env(
+            index, crs=crs, explain=explain, **{k: v for k, v in given.items() if v is not None}
+        )
     writer = Writer(out, fmt, columns, header=header, json_fields=json_fields)
     all_found = True
     writer.start()
@@ -160,23 +178,50 @@ def run_find(
                 out.flush()  # keep each record and its explanation together on a terminal
             err.write(f"explain {answer.query}: {' → '.join(answer.explain) or 'exact key'}\n")
 
-    if queries and queries != ["-"]:
-        for q in queries:
-            emit(resolve(q, index, limit=limit, explain=explain))
-    else:
-        source = stdin if stdin is not None else sys.stdin.buffer
-        for batch in read_lines(source):
-            for raw in batch:
-                text, ok = decode_line(raw)
-                if ok:
-                    emit(resolve(text, index, limit=limit, explain=explain))
-                else:
-                    emit(Answer(text, "not_found", note="not valid UTF-8"))
+    try:
+        for batch in offline_batches(queries, stdin, index, limit=limit, explain=explain):
+            for answer in batch if step is None else step.complete(batch):
+                emit(answer)
+                if step is not None and fmt != "table":
+                    out.flush()  # online answers arrive slowly: show each as it comes
             if fmt != "table":
                 out.flush()
+    except BaseException:  # Ctrl-C, a closed pipe: send nothing more, wait for nothing
+        if step is not None:
+            step.abort()
+        raise
     writer.finish()
     out.flush()
+    if step is not None:
+        step.finish()  # waits for the workers; raises OnlineStopped / OnlineUnavailable once every record is out
     return Exit.OK if all_found else Exit.NOT_ALL_FOUND
+
+
+def offline_batches(
+    queries: list[str],
+    stdin: BinaryIO | None,
+    index: Index,
+    *,
+    limit: int = 0,
+    explain: bool = False,
+) -> Iterator[list[Any]]:
+    """The offline answers, one list per read of stdin (or one list for the arguments)."""
+    from .model import Answer
+    from .resolve import resolve
+
+    if queries and queries != ["-"]:
+        yield [resolve(q, index, limit=limit, explain=explain) for q in queries]
+        return
+    source = stdin if stdin is not None else sys.stdin.buffer
+    for batch in read_lines(source):
+        answers = []
+        for raw in batch:
+            text, ok = decode_line(raw)
+            if ok:
+                answers.append(resolve(text, index, limit=limit, explain=explain))
+            else:
+                answers.append(Answer(text, "not_found", note="not valid UTF-8"))
+        yield answers
 
 
 # --- naming a district, sub-bureau or station -------------------------------------------------
