@@ -27,9 +27,12 @@ def test_queries_file_is_well_formed():
     bad = [
         r
         for r in rows
-        if r["category"] not in report.CATEGORIES
+        if list(r) != report.COLUMNS
+        or None in r.values()
+        or r["category"] not in report.CATEGORIES
         or r["status"] not in {"found", "partial", "ambiguous", "outside", "not_found"}
         or (r["status"] == "found") != bool(r["station"])
+        or r["hand"] not in {"", "hand"}
     ]
     assert bad == []
     queries = [r["query"] for r in rows]
