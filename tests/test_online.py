@@ -307,6 +307,15 @@ def test_nothing_to_geocode_is_not_sent(fake, index):
     assert fake.requests == []
 
 
+def test_a_metro_station_or_a_guess_from_a_name_prefix_is_not_sent(fake, index):
+    # 燕庄站 is the metro (地铁分局 answers, not the station of the ground under it); 花园
+    # begins several names: the geocoder would only guess among them too
+    _, records, _ = find(index, "燕庄站", "郑州站", "花园")
+    assert [r["status"] for r in records] == ["partial", "partial", "ambiguous"]
+    assert [r["sub_bureau"] for r in records[:2]] == ["地铁分局", "火车站分局"]
+    assert fake.requests == []
+
+
 def test_several_places_in_different_streets_are_ambiguous_unless_a_district_picks(fake, index):
     sanguan = regeocode(
         formatted="河南省郑州市中原区三官庙街道",

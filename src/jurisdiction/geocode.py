@@ -594,6 +594,13 @@ class OnlineStep:
         """Whether the service is asked about this query at all."""
         if answer.status in ("found", "outside"):
             return False
+        if answer.place is not None:
+            # a metro station or the railway station: its own sub-bureau answers for it, not
+            # the territorial station of the ground it stands on
+            return False
+        if answer.status == "ambiguous" and answer.match == "fuzzy":
+            # 花园: the start of several names, or a typo; the geocoder would only guess too
+            return False
         query = answer.query
         if parse_position(query) is not None:
             return True

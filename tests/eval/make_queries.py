@@ -340,15 +340,19 @@ def main() -> int:
             found("typo", q, s)
     # roads that share a subdistrict's name, with a house number, a compound or a crossing.
     # A road's name never decides a sub-bureau by itself (issue 9): with no district written,
-    # not_found; with the district written, the sub-bureau of the same-named subdistrict
-    # (issue 3), never its station.
+    # not_found; with the district written, the district's sub-bureau, never a station; and
+    # ambiguous where the same-named subdistrict is served by another sub-bureau than the
+    # district's (祭城路街道 is 郑东分局's, 金水区 金水分局's: the number may lie in either).
     roads = [s for s in served if s.short.endswith(("路", "街"))]
+    district_bureau = {d.name: d.sub_bureau for d in ds.districts}
     for s in roads:
         n = rng.randint(1, 300)
         rows.append(("road-address", f"{s.short}{n}号", "not_found", "", ""))
-        rows.append(
-            ("road-address", f"郑州市{s.district}{s.short}{n}号院", "partial", "", s.sub_bureau)
-        )
+        query = f"郑州市{s.district}{s.short}{n}号院"
+        if district_bureau[s.district] == s.sub_bureau:
+            rows.append(("road-address", query, "partial", "", s.sub_bureau))
+        else:
+            rows.append(("road-address", query, "ambiguous", "", ""))
     for s in rng.sample(roads, 15):
         rows.append(("road-address", f"{s.short}与某某路交叉口", "not_found", "", ""))
     for s in outside:
