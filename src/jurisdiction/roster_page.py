@@ -307,7 +307,10 @@ h2 { font-size: 13pt; margin: 0 0 1mm; padding: 1mm 2mm; background: #eee;
 .teams { margin: 0 0 3mm; font-size: 8.5pt; line-height: 1.45; border: 1px solid #999;
   padding: 1.5mm 2.5mm; break-inside: avoid; }
 .teams p { margin: 0.5mm 0; }
-section.bureau + section.bureau { break-before: page; }
+/* each sub-bureau that has stations starts a page (one sheet per office); the short
+   sections of the special sub-bureaus follow on */
+section.bureau + section.bureau.paged { break-before: page; }
+section.bureau + section.bureau:not(.paged) { margin-top: 5mm; }
 .bureau-meta { font-size: 9pt; margin: 0 0 2mm; }
 .station { border-top: 1px solid #bbb; padding: 1.5mm 0 1.8mm; break-inside: avoid; }
 .station h3 { font-size: 11.5pt; margin: 0; display: flex; flex-wrap: wrap;
@@ -322,6 +325,8 @@ section.bureau + section.bureau { break-before: page; }
 .names { margin: 0 0 0 9mm; font-size: 9pt; line-height: 1.55; }
 .names .count { font-weight: bold; margin-right: 1.5mm; white-space: nowrap; }
 .names .n { white-space: nowrap; }
+h2, h3 { break-after: avoid; }
+.metro h3 { font-size: 11pt; margin: 2mm 0 1mm; }
 .metro .names { margin-left: 0; }
 .metro .line { break-inside: avoid; margin: 0 0 1.2mm; }
 sup { font-size: 6.5pt; line-height: 0; color: #333; }
@@ -423,7 +428,8 @@ def source_html(s: dict[str, Any]) -> str:
 def bureau_html(b: dict[str, Any], *, show_head: bool) -> str:
     out: list[str] = []
     w = out.append
-    w(f'<section class="bureau" id="{esc(b["name"])}">\n')
+    paged = " paged" if b["stations"] else ""
+    w(f'<section class="bureau{paged}" id="{esc(b["name"])}">\n')
     if show_head:
         w(f"<h2>{esc(b['full_name'])}{sup(b['refs'])}</h2>\n")
         bits = [f"<b>地址</b> {esc(b['address'])}" if b["address"] else "<b>地址</b> 未见公开来源"]
