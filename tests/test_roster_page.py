@@ -370,3 +370,12 @@ def test_whole_city_prints_every_sub_bureau(tmp_path, dataset):
     missing = [b.full_name for b in dataset.sub_bureaus if b.full_name not in flat]
     missing += [st.name for st in dataset.stations if st.name not in flat]
     assert missing == []
+
+
+def test_a_district_served_by_two_sub_bureaus_says_which_stations_are_shown():
+    """金水区: 17 stations of 金水分局 and 7 of 郑东分局's 15; the page must not suggest that
+    郑东分局 has only 7."""
+    md = page("金水区", "-f", "md")
+    assert "## 郑州市公安局金水分局" in md and "## 郑州市公安局郑东分局" in md
+    assert "**派出所** 7 of its 15: those serving this district" in md
+    assert "not all of 金水区 is 金水分局" in md

@@ -218,6 +218,7 @@ def bureau_section(
         "established": b.established,
         "refs": refs,
         "stations": rows,
+        "stations_total": sum(1 for st in ds.stations if st.sub_bureau == b.name),
         "stations_note": None if rows or chosen is not None else STATIONS_UNKNOWN,
         "places": [place_entry(p, notes) for p in other],
         "metro_lines": [
@@ -436,7 +437,7 @@ def bureau_html(b: dict[str, Any], *, show_head: bool) -> str:
         bits.append(f"<b>辖区</b> {esc('、'.join(b['area']))}")
         if b["established"]:
             bits.append(f"<b>成立</b> {esc(b['established'])}")
-        bits.append(f"<b>派出所</b> {len(b['stations'])}")
+        bits.append(f"<b>派出所</b> {esc(station_count(b))}")
         w('<p class="bureau-meta">' + " · ".join(bits) + "</p>\n")
     if b["stations_note"]:
         w(f'<p class="gap">{esc(b["stations_note"])}</p>\n')
@@ -463,6 +464,14 @@ def bureau_html(b: dict[str, Any], *, show_head: bool) -> str:
         w("</div>\n")
     w("</section>\n")
     return "".join(out)
+
+
+def station_count(b: dict[str, Any]) -> str:
+    """The number of stations shown; on a district's page a sub-bureau may have more."""
+    shown, total = len(b["stations"]), b["stations_total"]
+    if shown == total:
+        return str(shown)
+    return f"{shown} of its {total}: those serving this district"
 
 
 def place_html(p: dict[str, Any]) -> str:
@@ -573,7 +582,7 @@ def bureau_markdown(b: dict[str, Any], *, show_head: bool) -> str:
         bits = [f"**地址** {addr}", f"**辖区** {md_text('、'.join(b['area']))}"]
         if b["established"]:
             bits.append(f"**成立** {md_text(b['established'])}")
-        bits.append(f"**派出所** {len(b['stations'])}")
+        bits.append(f"**派出所** {md_text(station_count(b))}")
         w(" · ".join(bits) + "\n\n")
     if b["stations_note"]:
         w(f"> {md_text(b['stations_note'])}\n\n")
