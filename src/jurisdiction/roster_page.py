@@ -115,6 +115,7 @@ def page_data(
             by_bureau.setdefault(p.sub_bureau, []).append(p)
 
     scope_note = None
+    scope_refs: list[int] = []
     if kind is None:
         bureaus = list(ds.sub_bureaus)
         chosen = None
@@ -140,6 +141,11 @@ def page_data(
         scope = name
         if bureau is None:
             scope_note = f"{name} 不在11个分局辖区内 — {name} is outside the 11 sub-bureaus' area"
+            district = next((d for d in ds.districts if d.name == name), None)
+            # the place from its district record, "outside" from the report's 11 areas
+            scope_refs = notes.cite(
+                "; ".join(filter(None, [district and district.source, city.get("source")]))
+            )
         elif mixed:
             scope_note = mixed
 
@@ -147,7 +153,11 @@ def page_data(
     # the teams, then each station (its name, its street, its communities) in turn.
     first_refs = notes.cite(bureaus[0].source) if len(bureaus) == 1 else []
     teams = ds.meta.get("teams") or {}
-    teams_refs = notes.cite(teams.get("source"))
+    names_shown = {b.name for b in bureaus}
+    has_stations = any(
+        st.sub_bureau in names_shown and (chosen is None or st.name in chosen) for st in ds.stations
+    )
+    teams_refs = notes.cite(teams.get("source")) if has_stations else []
     sections = [
         bureau_section(ds, b, chosen, notes, streets, communities, by_station, by_bureau)
         for b in bureaus
@@ -166,6 +176,7 @@ def page_data(
         "title": (single["full_name"] if single else city_name or scope),
         "scope": scope,
         "scope_note": scope_note,
+        "scope_refs": scope_refs,
         "city_bureau": city_name,
         "address": single["address"] if single else None,
         "title_refs": first_refs,
@@ -177,7 +188,7 @@ def page_data(
             "list": team_list,
             "refs": teams_refs,
         }
-        if team_list
+        if team_list and has_stations
         else None,
         "sub_bureaus": sections,
         "stations": sum(len(s["stations"]) for s in sections),
@@ -379,10 +390,10 @@ def render_html(page: dict[str, Any]) -> str:
     w(f"<span><b>制表日期</b> {esc(page['made'])}</span>")
     w("</p>\n")
     if page["scope_note"]:
-        w(f'<p class="scope-note">{esc(page["scope_note"])}</p>\n')
+        w(f'<p class="scope-note">{esc(page["scope_note"])}{sup(page["scope_refs"])}</p>\n')
     w("</header>\n")
     teams = page["teams"]
-    if teams and page["stations"]:
+    if teams:
         w('<div class="teams">\n')
         w(
             f"<p><b>每个派出所设{esc(teams['structure'])}</b>{sup(teams['refs'])} "
@@ -395,10 +406,12 @@ def render_html(page: dict[str, Any]) -> str:
         w("</div>\n")
     for b in page["sub_bureaus"]:
         w(bureau_html(b, show_head=len(page["sub_bureaus"]) > 1))
-    w('<footer class="sources">\n<h2>来源 Sources</h2>\n<ol>\n')
-    for s in page["sources"]:
-        w(f'<li id="src-{s["n"]}">{source_html(s)}</li>\n')
-    w("</ol>\n")
+    w('<footer class="sources">\n')
+    if page["sources"]:
+        w("<h2>来源 Sources</h2>\n<ol>\n")
+        for s in page["sources"]:
+            w(f'<li id="src-{s["n"]}">{source_html(s)}</li>\n')
+        w("</ol>\n")
     w(
         f'<p class="made">jur · 数据版本 edition {esc(page["edition"])} · '
         f"制表 made {esc(page['made'])} · 未核实 marks an assignment that rests on an unclear "
@@ -539,9 +552,9 @@ def render_markdown(page: dict[str, Any]) -> str:
     w(f"- **数据版本**: {md_text(page['edition'])}\n")
     w(f"- **制表日期**: {md_text(page['made'])}\n\n")
     if page["scope_note"]:
-        w(f"> {md_text(page['scope_note'])}\n\n")
+        w(f"> {md_text(page['scope_note'])}{md_refs(page['scope_refs'])}\n\n")
     teams = page["teams"]
-    if teams and page["stations"]:
+    if teams:
         w(
             f"**每个派出所设{md_text(teams['structure'])}**{md_refs(teams['refs'])} — "
             "every station is organised the same way:\n\n"
@@ -553,7 +566,8 @@ def render_markdown(page: dict[str, Any]) -> str:
         w("\n")
     for b in page["sub_bureaus"]:
         w(bureau_markdown(b, show_head=len(page["sub_bureaus"]) > 1))
-    w("## 来源 Sources\n\n")
+    if page["sources"]:
+        w("## 来源 Sources\n\n")
     for s in page["sources"]:
         bits = [md_text(s["title"])]
         if s["date"]:
