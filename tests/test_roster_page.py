@@ -379,3 +379,17 @@ def test_a_district_served_by_two_sub_bureaus_says_which_stations_are_shown():
     assert "## 郑州市公安局金水分局" in md and "## 郑州市公安局郑东分局" in md
     assert "**派出所** 7 of its 15: those serving this district" in md
     assert "not all of 金水区 is 金水分局" in md
+
+
+@pytest.mark.parametrize("name", ["二七", "金水区", "郑东", "地铁分局", "火车站分局", "巩义", None])
+def test_every_footnote_is_used_and_every_mark_has_its_footnote(name):
+    args = ([name] if name else []) + ["-f"]
+    doc = page(*args, "html")
+    listed = re.findall(r'<li id="src-(\d+)">', doc)
+    assert listed == [str(n) for n in range(1, len(listed) + 1)]
+    assert set(re.findall(r'href="#src-(\d+)"', doc)) == set(listed)
+    md = page(*args, "md")
+    defined = re.findall(r"^\[\^(\d+)\]: ", md, flags=re.M)
+    assert defined == listed
+    body = re.sub(r"^\[\^\d+\]: .*$", "", md, flags=re.M)
+    assert set(re.findall(r"\[\^(\d+)\]", body)) == set(defined)
