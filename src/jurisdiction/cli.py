@@ -87,6 +87,16 @@ DataOpt = Annotated[
         metavar="DIR",
     ),
 ]
+RosterFormatOpt = Annotated[
+    str | None,
+    typer.Option(
+        "-f",
+        "--format",
+        help="table | json | jsonl | tsv | csv, or html | md: a printable page with every "
+        "community and village. Default: table on a terminal, tsv otherwise.",
+        metavar="FORMAT",
+    ),
+]
 FieldsOpt = Annotated[
     str | None,
     typer.Option(
@@ -270,13 +280,29 @@ def roster(
             show_default=False,
         ),
     ] = None,
-    fmt: FormatOpt = None,
+    fmt: RosterFormatOpt = None,
     header: HeaderOpt = False,
     fields: FieldsOpt = None,
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "--output",
+            help="Write to FILE instead of stdout (-o is --fields).",
+            metavar="FILE",
+        ),
+    ] = None,
     data: DataOpt = None,
 ) -> int:
-    """The stations of a district or sub-bureau, with the streets each serves."""
-    return commands.run_roster(name, fmt=fmt, header=header, fields=fields, data=data)
+    """The stations of a district or sub-bureau, with the streets each serves.
+
+    -f html writes one self-contained page to print (A4) or put on a wall: each station
+    with its subdistrict, every community and village, the sub-bureau's address and the
+    sources as footnotes. -f md writes the same content as Markdown. Without NAME: the
+    whole city.
+    """
+    if output is None:
+        return commands.run_roster(name, fmt=fmt, header=header, fields=fields, data=data)
+    return commands.run_roster_to(output, name, fmt=fmt, header=header, fields=fields, data=data)
 
 
 @app.command(short_help="One station or sub-bureau in full.")

@@ -33,6 +33,9 @@ FIND_FIELDS = [
     "note",
     "place",
 ]
+# The printable roster page (roster_page.py): formats of `jur roster` only, kept out of
+# render.FORMATS because the `find` fast path in launch.py takes its formats from there.
+PAGE_FORMATS = ("html", "md")
 FIND_DEFAULT = FIND_FIELDS[:7]  # tsv/csv columns and table columns, in SPEC's order
 CHUNK = 1 << 16
 
@@ -43,6 +46,8 @@ def choose_format(fmt: str | None, out: IO[str]) -> str:
         isatty = getattr(out, "isatty", None)
         return "table" if isatty and isatty() else "tsv"
     fmt = fmt.lower()
+    if fmt in PAGE_FORMATS:
+        raise UsageError(f"format '{fmt}' is for jur roster only (jur roster NAME -f {fmt})")
     if fmt not in FORMATS:
         raise UsageError(f"unknown format '{fmt}'; choose one of: {', '.join(FORMATS)}")
     return fmt
@@ -297,6 +302,12 @@ def run_roster(
     out: IO[str] | None = None,
     err: IO[str] | None = None,
 ) -> int:
+    if fmt is not None and fmt.lower() in PAGE_FORMATS:
+        if fields is not None:
+            raise UsageError(
+                f"--fields does not apply to -f {fmt.lower()}: the page has all of them"
+            )
+        return write_page(name, fmt.lower(), data=data, out=out)
     out = text_out(out)
     err = err or sys.stderr
     fmt = choose_format(fmt, out)
@@ -342,6 +353,46 @@ def run_roster(
             err.write(f"{unit.name}: its stations are not yet known (no source found names them)\n")
         elif unit[1] is None:
             err.write(f"{unit[0]} is outside the 11 sub-bureaus' area: no station of theirs\n")
+    return Exit.OK
+
+
+def run_roster_to(path: str, name: str | None, **kw: Any) -> int:
+    """run_roster into a file (--output). The file is written only once the roster is
+    ready: a bad name or dataset leaves an existing file as it was."""
+    import io
+    import os
+
+    buf = io.StringIO()
+    code = run_roster(name, out=buf, **kw)
+    tmp = f"{path}.tmp{os.getpid()}"
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="") as f:
+            f.write(buf.getvalue())
+        os.replace(tmp, path)
+    except OSError as e:
+        raise UsageError(f"cannot write {path}: {e.strerror or e}") from None
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return code
+
+
+def write_page(name: str | None, fmt: str, *, data: str | None, out: IO[str] | None) -> int:
+    """The roster as one printable page (html) or its Markdown twin (md): every station
+    with the subdistrict it serves and the communities and villages inside it, sources as
+    footnotes. The whole city when name is None."""
+    from .roster_page import page_data, render_html, render_markdown
+
+    out = text_out(out)
+    index = open_index(data)
+    ds = index.dataset
+    if name is None:
+        page = page_data(ds, None, None)
+    else:
+        kind, unit = lookup_unit(index, name)
+        page = page_data(ds, kind, unit, roster_stations(ds, kind, unit))
+    out.write(render_html(page) if fmt == "html" else render_markdown(page))
+    out.flush()
     return Exit.OK
 
 
