@@ -334,3 +334,27 @@ def test_golden_tables_at_fixed_width(name, args):
     if os.environ.get("JUR_UPDATE_GOLDEN"):  # regenerate on purpose, then review the diff
         path.write_text(out(p), encoding="utf-8")
     assert out(p) == path.read_text(encoding="utf-8")
+
+
+def test_show_a_station_lists_its_communities_and_villages():
+    p = jur("show", "林山寨派出所", "-f", "json")
+    r = json.loads(out(p))
+    assert len(r["communities"]) == 11
+    assert r["communities"][0] == {
+        "name": "碧沙岗社区居委会",
+        "code": "410102001002",
+        "kind": "community",
+    }
+    p = jur("show", "林山寨派出所", "-f", "table")
+    assert "communities 11 (11 communities):" in out(p) and "郑州日报社区居委会" in out(p)
+    p = jur("show", "会展中心派出所", "-f", "table")
+    assert "places      会展中心" in out(p)
+
+
+def test_find_gives_the_place_that_decided():
+    p = jur("find", "碧沙岗社区", "燕庄站", "-f", "jsonl")
+    first, second = jsonl(p)
+    assert first["place"] == "碧沙岗社区居委会" and first["station"] == "林山寨派出所"
+    assert second["place"] == "燕庄站 (1号线、6号线)" and second["sub_bureau"] == "地铁分局"
+    p = jur("find", "碧沙岗社区", "-o", "query,station,place")
+    assert out(p) == "碧沙岗社区\t林山寨派出所\t碧沙岗社区居委会\n"

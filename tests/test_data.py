@@ -250,3 +250,105 @@ def test_name_collisions_are_known(dataset):
     assert sorted(shared) == sorted(
         ["新华路", "城关", "西大街", "东风路", "刘寨", "三官庙", "龙湖"]
     )
+
+
+# --- communities, villages and named places (issue 9) ---------------------------------------
+
+COMMUNITIES_PER_DISTRICT = {  # sources/SOURCES.md, section 5
+    "中原区": 152,
+    "二七区": 176,
+    "管城回族区": 144,
+    "金水区": 272,
+    "上街区": 59,
+    "惠济区": 84,
+    "中牟县": 336,
+    "郑州经济技术开发区": 64,
+    "郑州高新技术产业开发区": 70,
+    "郑州航空港经济综合实验区": 172,
+    "巩义市": 320,
+    "荥阳市": 314,
+    "新密市": 351,
+    "新郑市": 283,
+    "登封市": 343,
+}
+
+
+def test_communities_pinned_counts(dataset):
+    assert len(dataset.communities) == 3140
+    street_district = {s.code: s.district for s in dataset.streets}
+    per_district: dict[str, int] = {}
+    for c in dataset.communities:
+        d = street_district[c.street]
+        per_district[d] = per_district.get(d, 0) + 1
+    assert per_district == COMMUNITIES_PER_DISTRICT
+    kinds = [c.kind for c in dataset.communities]
+    assert (kinds.count("community"), kinds.count("village")) == (961, 2179)
+    served_streets = {s.code for s in dataset.streets if s.station}
+    served = [c for c in dataset.communities if c.street in served_streets]
+    # the seven territorial districts and zones, and the three 中牟-coded units 郑东 runs
+    zhongmu_zhengdong = [
+        c
+        for c in dataset.communities
+        if c.street in ZHENGDONG_CODES and street_district[c.street] == "中牟县"
+    ]
+    inside = sum(COMMUNITIES_PER_DISTRICT[d] for d in TERRITORIAL_DISTRICTS)
+    assert (inside, len(zhongmu_zhengdong), len(served)) == (962, 42, 1004)
+
+
+def test_communities_are_the_source_rows_exactly(dataset):
+    with open(REFERENCE / "zhengzhou-communities.csv", encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    ours = [(c.code, c.name, c.street) for c in dataset.communities]
+    assert ours == [(r["code"], r["name"], r["street_code"]) for r in rows]
+
+
+def test_every_community_lies_in_the_street_its_code_names(dataset):
+    codes = {s.code for s in dataset.streets}
+    bad = [
+        (c.code, c.name)
+        for c in dataset.communities
+        if c.street not in codes or c.code[:9] != c.street or not re.fullmatch(r"\d{12}", c.code)
+    ]
+    assert bad == []
+    assert len({c.code for c in dataset.communities}) == 3140
+    streets_without = codes - {c.street for c in dataset.communities}
+    assert streets_without == set()  # every township has communities (SOURCES.md)
+
+
+def test_lin_shan_zhai_serves_eleven_communities(dataset):
+    st = dataset.station("林山寨派出所")
+    names = [c.name for c in dataset.communities if c.street in st.streets]
+    assert len(names) == 11 and names[0] == "碧沙岗社区居委会"
+
+
+def test_places_pinned_and_sourced(dataset):
+    kinds: dict[str, int] = {}
+    for p in dataset.places:
+        kinds[p.kind] = kinds.get(p.kind, 0) + 1
+    assert kinds == {"railway-station": 2, "landmark": 1, "metro-station": 235}
+    ids = {s["id"] for s in dataset.meta["sources"]}
+    unsourced = [p.name for p in dataset.places if not set(p.source.split("; ")) <= ids]
+    assert unsourced == []
+    metro = [p for p in dataset.places if p.kind == "metro-station"]
+    assert all(p.sub_bureau == "地铁分局" and p.lines for p in metro)
+    by_name = {p.name: p for p in dataset.places if p.kind != "metro-station"}
+    assert by_name["郑州站"].sub_bureau == "火车站分局"
+    assert by_name["郑州东站"].station == "郑州东站派出所"
+    assert by_name["会展中心"].station == "会展中心派出所"
+    assert "郑州国际会展中心" in by_name["会展中心"].aliases
+
+
+def test_metro_stations_are_the_source_rows(dataset):
+    with open(REFERENCE / "zhengzhou-metro-stations.csv", encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    metro = [(p.name, "|".join(p.lines)) for p in dataset.places if p.kind == "metro-station"]
+    assert metro == [(r["station"], r["lines"]) for r in rows]
+
+
+def test_zones_lie_on_the_districts_zhengdong_md_names(dataset):
+    lies = {d.name: d.lies_on for d in dataset.districts if d.lies_on}
+    assert lies == {
+        "郑州经济技术开发区": ("管城回族区", "中牟县"),
+        "郑州高新技术产业开发区": ("中原区",),
+        "郑东新区": ("金水区", "管城回族区", "中牟县"),
+    }

@@ -115,7 +115,61 @@ def _syntax(d):
     replace_once(d / "streets.yaml", "- name: 德化街街道", "- name: [德化街街道")
 
 
+def _community_missing_street(d):
+    replace_once(d / "communities.yaml", "  street: '410102001'", "  street: '410102999'")
+
+
+def _community_code_twice(d):
+    replace_once(d / "communities.yaml", "code: '410102001003'", "code: '410102001002'")
+
+
+def _community_unknown_key(d):
+    replace_once(d / "communities.yaml", "  kind: community", "  knd: community")
+
+
+def _place_missing_station(d):
+    replace_once(d / "places.yaml", "station: 郑州东站派出所", "station: 郑州西站派出所")
+
+
+def _place_two_targets(d):
+    replace_once(
+        d / "places.yaml",
+        "  station: 郑州东站派出所",
+        "  station: 郑州东站派出所\n  sub_bureau: 郑东分局",
+    )
+
+
+def _place_unknown_source(d):
+    replace_once(d / "places.yaml", "source: news-huizhan", "source: news-nowhere")
+
+
+def _place_twice(d):
+    text = (d / "places.yaml").read_text(encoding="utf-8")
+    (d / "places.yaml").write_text(
+        text
+        + "- name: 郑州站\n  kind: railway-station\n  sub_bureau: 火车站分局\n  source: rule\n",
+        encoding="utf-8",
+    )
+
+
+def _community_anchor(d):
+    replace_once(d / "communities.yaml", "- name: 碧沙岗社区居委会", "- name: &x 碧沙岗社区居委会")
+
+
 BROKEN = [
+    (
+        "community-missing-street",
+        _community_missing_street,
+        "communities.yaml",
+        "not a street's code",
+    ),
+    ("community-code-twice", _community_code_twice, "communities.yaml", "used twice"),
+    ("community-unknown-key", _community_unknown_key, "communities.yaml", "unknown key 'knd'"),
+    ("community-anchor", _community_anchor, "communities.yaml", "anchor"),
+    ("place-missing-station", _place_missing_station, "places.yaml", "is not a station"),
+    ("place-two-targets", _place_two_targets, "places.yaml", "exactly one of"),
+    ("place-unknown-source", _place_unknown_source, "places.yaml", "not in units.sources"),
+    ("place-twice", _place_twice, "places.yaml", "named twice"),
     ("tag", _tag, "streets.yaml", "tag"),
     ("custom-tag", _tag_plain, "streets.yaml", "tag"),
     ("alias", _alias, "streets.yaml", "anchor"),
@@ -164,6 +218,9 @@ def test_broken_dataset_is_refused_by_the_loader(data_copy, name, breaker, fname
             "non-utf8",
             "empty",
             "missing-file",
+            "community-missing-street",
+            "community-code-twice",
+            "place-missing-station",
         }
     ],
     ids=lambda v: v if isinstance(v, str) and not v.endswith(".yaml") else None,

@@ -384,3 +384,102 @@ def test_memo_is_bounded(index, monkeypatch):
         resolve(f"不存在的地方{'甲' * (i % 50)}", index)
     assert len(index.memo) <= 10
     index.memo.clear()
+
+
+# --- communities, villages, named places, addresses read as parts (issue 9) -----------------
+
+
+@pytest.mark.parametrize(
+    "query,status,station,bureau,place",
+    [
+        ("碧沙岗社区", "found", "林山寨派出所", "中原分局", "碧沙岗社区居委会"),
+        ("碧沙岗社区居委会", "found", "林山寨派出所", "中原分局", "碧沙岗社区居委会"),
+        ("郑州市二七区南彩社区3号院", "found", "德化街派出所", "二七分局", "南彩社区居民委员会"),
+        ("惠济区申庄村", "found", "花园口派出所", "惠济分局", "申庄村民委员会"),
+        ("申庄村", "ambiguous", None, None, None),
+        ("中原区高新区莲花街100号", "partial", None, "高新分局", None),
+        ("管城回族区经开区第八大街12号", "partial", None, "经开分局", None),
+        ("金水区郑东新区众意路66号", "partial", None, "郑东分局", None),
+        ("杜岭办事处经三路12号", "found", "杜岭派出所", "金水分局", None),
+        ("侯寨乡某某村", "found", "侯寨派出所", "二七分局", None),
+        ("潮河办事处", "found", "潮河派出所", "经开分局", None),
+        ("文化路100号", "not_found", None, None, None),
+        ("花园路26号", "not_found", None, None, None),
+        ("金水区文化路100号", "partial", None, "金水分局", None),
+        ("郑州站", "partial", None, "火车站分局", "郑州站"),
+        ("郑州火车站西广场", "partial", None, "火车站分局", "郑州站"),
+        ("郑州东站", "found", "郑州东站派出所", "郑东分局", "郑州东站"),
+        ("地铁人民公园站", "partial", None, "地铁分局", "人民公园站 (3号线)"),
+        ("3号线人民公园", "partial", None, "地铁分局", "人民公园站 (3号线)"),
+        ("人民公园", "not_found", None, None, None),
+        ("燕庄站", "partial", None, "地铁分局", "燕庄站 (1号线、6号线)"),
+        ("会展中心", "found", "会展中心派出所", "郑东分局", "会展中心"),
+        ("郑州国际会展中心", "found", "会展中心派出所", "郑东分局", "会展中心"),
+        ("会展中心站", "partial", None, "地铁分局", "会展中心站 (1号线、4号线)"),
+        ("二七区高新区科学大道", "ambiguous", None, None, None),  # 高新区 lies on 中原区
+        ("林山寨街道南彩社区", "ambiguous", None, None, None),  # 南彩 is in 德化街
+        ("郑州市金水南阳新村", "found", "南阳新村派出所", "金水分局", None),  # not 新村 village
+        ("中原路100号", "not_found", None, None, None),  # a road named after a district
+    ],
+)
+def test_what_people_type(index, query, status, station, bureau, place):
+    a = resolve(query, index)
+    assert (a.status, a.station, a.sub_bureau, a.place) == (status, station, bureau, place), a
+
+
+def test_a_road_alone_names_its_namesake_and_what_to_add(index):
+    a = resolve("文化路100号", index)
+    assert [c.street for c in a.candidates] == ["文化路街道"]
+    assert "add the district" in a.note
+
+
+def test_a_road_whose_namesake_another_sub_bureau_serves_is_ambiguous(index):
+    a = resolve("郑州市金水区祭城路60号院", index)
+    assert a.status == "ambiguous"
+    assert {c.sub_bureau for c in a.candidates} == {"郑东分局", "金水分局"}
+
+
+def test_explain_shows_the_parts_and_which_decided(index):
+    a = resolve("郑州市二七区南彩社区3号院", index, explain=True)
+    text = " | ".join(a.explain)
+    assert "region '郑州市' · area '二七区' · community '南彩社区' · rest '3号院'" in text
+    assert "decided by the community '南彩社区'" in text
+
+
+def test_every_community_form_answers_its_unit_or_says_it_is_shared(index, dataset):
+    """Every form of every community and village (index.community_forms): alone it gives
+    the unit's station (or outside), or, where units with different answers share it, or a
+    street or place has that name too, never a confident answer for one of them."""
+    from jurisdiction.index import community_forms
+    from jurisdiction.normalize import normalize
+
+    streets = {s.code: s for s in dataset.streets}
+    answers: dict[str, set] = {}
+    for c in dataset.communities:
+        s = streets[c.street]
+        for form in community_forms(c.name):
+            answers.setdefault(normalize(form), set()).add((s.station, s.sub_bureau, s.code))
+    wrong = []
+    for key, expected in answers.items():
+        others = [h for h in index.lookup(key) if h.target != "C" and h.tier != "metro-bare"]
+        a = resolve(key, index)
+        if len({(st, b) for st, b, _ in expected}) == 1 and not others:
+            station, bureau, _ = next(iter(expected))
+            want = ("found", station, bureau) if station else ("outside", None, None)
+            if (a.status, a.station, a.sub_bureau) != want:
+                wrong.append((key, a.status, a.station))
+        elif a.status == "found" and (a.station, a.sub_bureau) not in {
+            (st, b) for st, b, _ in expected
+        } | {(h.row.station, h.row.sub_bureau) for h in others if h.target == "S"}:
+            wrong.append((key, a.status, a.station))
+        elif a.status == "found" and len({(st, b) for st, b, _ in expected}) > 1:
+            wrong.append((key, "found though shared", a.station))
+    assert wrong == []
+    assert len(answers) == 11_314
+
+
+def test_a_bare_core_is_never_a_community(index):
+    """碧沙岗 alone (no 社区, 村 or office marker) is not read as the community."""
+    for q in ("碧沙岗", "南彩", "申庄", "郑州日报"):
+        a = resolve(q, index)
+        assert a.place is None and a.status != "found", (q, a)

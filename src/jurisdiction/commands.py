@@ -426,6 +426,12 @@ def show_record(ds: Dataset, kind: str, unit: Any) -> dict[str, Any]:
     if kind == "station":
         st: Station = unit
         streets = [s for s in ds.streets if s.code in st.streets]
+        served = [c for c in ds.communities if c.street in st.streets]
+        places = [
+            p
+            for p in ds.places
+            if p.station == st.name or (p.street is not None and p.street in st.streets)
+        ]
         return {
             "type": "station",
             "name": st.name,
@@ -441,6 +447,8 @@ def show_record(ds: Dataset, kind: str, unit: Any) -> dict[str, Any]:
                 }
                 for s in streets
             ],
+            "communities": [{"name": c.name, "code": c.code, "kind": c.kind} for c in served],
+            "places": [p.name for p in places],
             "teams": [{"name": t.get("name"), "duties": t.get("duties")} for t in teams],
             "source": st.source,
             "source_detail": [
@@ -511,6 +519,28 @@ def run_show(
     return Exit.OK
 
 
+def _wrap_names(names: list[str], *, indent: int, width: int = 78) -> list[str]:
+    """Names joined with 、 into lines of at most `width` display columns."""
+    lines: list[str] = []
+    line = ""
+    for name in names:
+        piece = name if not line else "、" + name
+        if line and _columns(" " * indent + line + piece) > width:
+            lines.append(" " * indent + line + "、")
+            line = name
+        else:
+            line += piece
+    if line:
+        lines.append(" " * indent + line)
+    return lines
+
+
+def _columns(text: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
 def show_text(r: dict[str, Any]) -> str:
     lines: list[str] = []
     if r["type"] == "station":
@@ -524,6 +554,17 @@ def show_text(r: dict[str, Any]) -> str:
             lines.append(
                 "  serves      no subdistrict: a station named after a place; its area is not published"
             )
+        if r.get("communities"):
+            kinds = [c["kind"] for c in r["communities"]]
+            counts = ", ".join(
+                f"{kinds.count(k)} {k}{'s' if kinds.count(k) > 1 else ''}"
+                for k in ("community", "village")
+                if kinds.count(k)
+            ).replace("communitys", "communities")
+            lines.append(f"  communities {len(r['communities'])} ({counts}):")
+            lines.extend(_wrap_names([c["name"] for c in r["communities"]], indent=14))
+        if r.get("places"):
+            lines.append(f"  places      {'、'.join(r['places'])}")
         lines.append("  teams       两队一室")
         for t in r["teams"]:
             lines.append(f"    {t['name']}: {t['duties']}")

@@ -395,8 +395,9 @@ def decide(
             kinds = sorted({h.row.kind for h in hits if h.target == "S" and h.row.kind})
             notes.append(f"written as a {kind}; officially a {'/'.join(kinds)}")
     everything = hits
+    top = max(_rank(h) for h in hits)
+    hits = [h for h in hits if _rank(h) == top]
     best = max(TIER_SCORE.get(h.tier, 0) for h in hits)
-    hits = [h for h in hits if TIER_SCORE.get(h.tier, 0) == best]
     tier = hits[0].tier
     ctx.step(f"matched: {TIER_WORDS.get(tier, tier)}")
     sc = (score if score is not None else best) - penalty
@@ -849,6 +850,15 @@ def answer(
 
 
 # --- helpers ---------------------------------------------------------------------------------
+
+
+def _rank(h: Hit) -> int:
+    """How strongly a hit claims the text, to choose among hits. A community's official
+    name claims no more than another's form: offices write 居委会 and 居民委员会 alike, so
+    金源社区居委会 is 中原区's official name and a form of 中牟县's 金源社区居民委员会."""
+    if h.target == "C":
+        return TIER_SCORE["community"]
+    return TIER_SCORE.get(h.tier, 0)
 
 
 def _street_code(h: Hit) -> str | None:
