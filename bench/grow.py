@@ -1,10 +1,12 @@
-"""Write a dataset grown to N streets (default 40,000), each with a station of its own.
+"""Write a dataset grown to N streets (default 40,000), each with a station of its own and
+C communities (default 10).
 
-    python bench/grow.py OUT_DIR [--streets 40000]
+    python bench/grow.py OUT_DIR [--streets 40000] [--communities 10]
 
-It is the shipped dataset plus synthetic streets (测试00001街道 … served by 测试00001派出所 …)
-spread over ten synthetic sub-bureaus. It exists only to measure how jur's cost grows with
-the size of a dataset; it is not data about Zhengzhou. The result validates.
+It is the shipped dataset (all four files) plus synthetic streets (测试00001街道 … served by
+测试00001派出所 …) spread over ten synthetic sub-bureaus, each street with its communities
+(测00001-01社区 …). It exists only to measure how jur's cost grows with the size of
+a dataset; it is not data about Zhengzhou. The result validates.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def grow(out: Path, total: int) -> None:
+def grow(out: Path, total: int, communities: int = 10) -> None:
     out.mkdir(parents=True, exist_ok=True)
     units = (ROOT / "data" / "units.yaml").read_text(encoding="utf-8")
     streets = (ROOT / "data" / "streets.yaml").read_text(encoding="utf-8")
@@ -47,15 +49,31 @@ def grow(out: Path, total: int) -> None:
     )
     (out / "units.yaml").write_text(text, encoding="utf-8")
     (out / "streets.yaml").write_text("\n".join(street_lines) + "\n", encoding="utf-8")
+    (out / "places.yaml").write_text(
+        (ROOT / "data" / "places.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    with open(out / "communities.yaml", "w", encoding="utf-8") as f:
+        f.write((ROOT / "data" / "communities.yaml").read_text(encoding="utf-8"))
+        for s in range(1, n + 1):
+            for c in range(1, communities + 1):
+                # flow style: 400,000 communities stay under the loader's 32 MiB a file
+                f.write(
+                    f"- {{name: 测{s:05d}-{c:02d}社区, code: '9{s:08d}{c:03d}', "
+                    f"street: '9{s:08d}'}}\n"
+                )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path)
     parser.add_argument("--streets", type=int, default=40_000)
+    parser.add_argument("--communities", type=int, default=10, help="per synthetic street")
     args = parser.parse_args(argv)
-    grow(args.out, args.streets)
-    print(f"wrote {args.out} ({args.streets} streets)", file=sys.stderr)
+    grow(args.out, args.streets, args.communities)
+    print(
+        f"wrote {args.out} ({args.streets} streets, {args.communities} communities each)",
+        file=sys.stderr,
+    )
     return 0
 
 

@@ -83,10 +83,11 @@ def _part_at(
 ) -> Part | None:
     """The longest known name starting at i, or a region prefix or a metro line."""
     best: Part | None = None
-    key2 = text[i : i + 2]
-    for name in index.explicit_starts.get(key2, ()):
-        if not text.startswith(name, i):
+    n = len(text)
+    for length in index.lengths_at(text[i : i + 2]):
+        if i + length > n:
             continue
+        name = text[i : i + length]
         hits = _explicit(_usable(index.lookup(name), metro), name)
         if not hits:
             continue
@@ -124,7 +125,10 @@ def _explicit(hits: tuple[Hit, ...], name: str) -> tuple[Hit, ...]:
     """The hits a name stands for inside a longer text: not a street's bare short name
     (新村 is 新村镇's short name, and a word inside 南阳新村)."""
     return tuple(
-        h for h in hits if not (h.target == "S" and name == h.row.short) and h.target in "SCPT"
+        h
+        for h in hits
+        if h.target in "SCPT"
+        and not (h.target == "S" and (name == h.row.short or h.tier in ("pinyin", "initials")))
     )
 
 

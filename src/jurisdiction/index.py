@@ -18,8 +18,12 @@ attribute access costs 26 ns against 23 ns). So the resolver reads `hit.row.stat
 `h[2][5]`.
 
 Keys that may be found inside a longer text (explicit forms: 德化街街道, 杜岭办事处, 南彩社区,
-郑州东站, 燕庄站…) are also grouped by their first two characters (`aux["starts"]`), so that
-reading an address costs one dict lookup per position; see address.py.
+郑州东站, 燕庄站…) are also summed up by their first two characters: `lengths_at` gives the
+lengths of the explicit keys that begin with them, so reading an address tries only those
+lengths at a position, each one key lookup; see address.py. The lengths are sharded in the
+cache like the keys, so an address loads only what its characters touch: a dataset of
+400,000 communities whose names all begin alike costs an address a few more lookups, not
+a scan of 400,000 names.
 
 The cache: a directory per content digest of the dataset files, in the user's cache
 directory ($JUR_CACHE_DIR, else $XDG_CACHE_HOME/jur, else ~/.cache/jur). Keys are split into
@@ -48,7 +52,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 
-FORMAT = 8  # bump when the cache layout or the key rules change
+FORMAT = 10  # bump when the cache layout or the key rules change
 
 Hit = namedtuple("Hit", "target tier row note")
 StreetRow = namedtuple(
@@ -302,8 +306,11 @@ class Index:
         aux: dict[str, Any] | None = None,
         dataset: Dataset | None = None,
         cache_dir: str | None = None,
+        starts: dict[str, list[int]] | None = None,
     ) -> None:
         self._keys = keys
+        self._starts = starts
+        self._start_shards: dict[int, dict[str, list[int]]] = {}
         self.head = head
         self._aux = aux
         self._dataset = dataset
@@ -351,12 +358,10 @@ class Index:
         # zone -> the districts its units lie on, and the zone's sub-bureau (zhengdong.md)
         head["lies_on"] = {d.name: list(d.lies_on) for d in ds.districts if d.lies_on}
         head["zone_bureau"] = {d.name: d.sub_bureau for d in ds.districts if d.lies_on}
-        aux = {
-            "explicit": sorted(explicit),
-            "explicit_starts": _by_first_two(sorted(explicit)),
-            "cores": sorted(cores),
-        }
-        return cls(keys=frozen, head=head, aux=aux, dataset=ds)
+        starts = _lengths_by_first_two(explicit)
+        head["start_shards"] = _shard_count(len(starts))
+        aux = {"cores": sorted(cores), "core_starts": _by_first_two(sorted(cores))}
+        return cls(keys=frozen, head=head, aux=aux, dataset=ds, starts=starts)
 
     # --- lookups ---------------------------------------------------------------------
 
@@ -384,6 +389,21 @@ class Index:
                 self._keys = merged
         return shard.get(key, ())
 
+    def lengths_at(self, key2: str) -> list[int]:
+        """The lengths of the explicit keys that begin with these two characters, longest
+        first."""
+        if self._starts is not None:
+            return self._starts.get(key2, ())
+        n = _shard_of(key2, self.head["start_shards"])
+        shard = self._start_shards.get(n)
+        if shard is None:
+            try:
+                shard = self._start_shards[n] = _read(os.path.join(self._cache_dir, f"s{n:04d}"))
+            except (OSError, ValueError, EOFError, TypeError):
+                self._rebuild()
+                return self.lengths_at(key2)
+        return shard.get(key2, ())
+
     @property
     def aux(self) -> dict[str, Any]:
         if self._aux is None:
@@ -402,20 +422,17 @@ class Index:
         raw = load_files(directory)
         fresh = Index.from_dataset(parse_dataset(directory, raw, content_digest(raw)))
         self._keys, self._aux, self._dataset = fresh._keys, fresh._aux, fresh._dataset
+        self._starts, self._start_shards = fresh._starts, {}
         self.head = fresh.head
         self.areas = fresh.areas
         self.digit_free = fresh.digit_free
         self.memo.clear()
-        for name in ("area_starts", "explicit_starts", "core_starts", "cores"):
+        for name in ("area_starts", "core_starts", "cores"):
             self.__dict__.pop(name, None)
 
     @cached_property
     def area_starts(self) -> dict[str, list[str]]:
         return _by_first_two(self.areas)
-
-    @cached_property
-    def explicit_starts(self) -> dict[str, list[str]]:
-        return self.aux["explicit_starts"]
 
     @property
     def lies_on(self) -> dict[str, list[str]]:
@@ -429,7 +446,7 @@ class Index:
 
     @cached_property
     def core_starts(self) -> dict[str, list[str]]:
-        return _by_first_two(self.aux["cores"])
+        return self.aux["core_starts"]
 
     @cached_property
     def cores(self) -> list[str]:
@@ -455,7 +472,12 @@ class Index:
         from pathlib import Path
 
         root = Path(root)
-        if self._keys is None or self._dataset is None or not self.head["digest"]:
+        if (
+            self._keys is None
+            or self._dataset is None
+            or self._starts is None
+            or not self.head["digest"]
+        ):
             return
         target = root / self.head["digest"]
         if target.exists():
@@ -469,6 +491,12 @@ class Index:
                 shards[_shard_of(k, n)][k] = tuple(map(_plain_hit, v))
             for i, shard in enumerate(shards):
                 (tmp / f"k{i:04d}").write_bytes(marshal.dumps(shard))
+            ns = self.head["start_shards"]
+            start_shards: list[dict[str, list[int]]] = [{} for _ in range(ns)]
+            for k, v in (self._starts or {}).items():
+                start_shards[_shard_of(k, ns)][k] = v
+            for i, shard in enumerate(start_shards):
+                (tmp / f"s{i:04d}").write_bytes(marshal.dumps(shard))
             (tmp / "aux").write_bytes(marshal.dumps(self.aux))
             (tmp / "full").write_bytes(marshal.dumps(_dataset_to_tuples(self._dataset)))
             (tmp / "head").write_bytes(
@@ -553,6 +581,15 @@ def _plain(v: Any) -> Any:
 
 def _plain_hit(hit: tuple) -> tuple:
     return _plain(hit)
+
+
+def _lengths_by_first_two(names: set[str]) -> dict[str, list[int]]:
+    """First two characters -> the lengths of the names that begin with them, longest first."""
+    out: dict[str, set[int]] = {}
+    for name in names:
+        if len(name) >= 2:
+            out.setdefault(name[:2], set()).add(len(name))
+    return {k: sorted(v, reverse=True) for k, v in out.items()}
 
 
 def _by_first_two(names: object) -> dict[str, list[str]]:

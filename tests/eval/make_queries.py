@@ -463,7 +463,9 @@ NEW_HAND = [
         "德化街派出所",
         "二七分局",
     ),
-    ("village", "申庄村民委员会", "found", "花园口派出所", "惠济分局"),
+    # 惠济's official name, and a form of 荥阳's 申庄村委会: offices write 村委会 and
+    # 村民委员会 alike, so the office part does not decide between them
+    ("shared-name", "申庄村民委员会", "ambiguous", "", ""),
     ("village", "双桥村", "found", "江山路派出所", "惠济分局"),  # not 高新's 双桥街道
     ("community", "嵩山路社区居民委员会", "outside", "", ""),  # 新密; 登封 has one too
     ("shared-name", "杨桥村", "ambiguous", "", ""),  # 杨桥街道 (郑东) and 荥阳 高山镇
