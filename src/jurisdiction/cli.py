@@ -170,7 +170,8 @@ def find(
         bool,
         typer.Option(
             "--explain",
-            help="Show how each answer was reached: normalisations applied and the tier that decided "
+            help="Show how each answer was reached: normalisations, the parts of the address read "
+            "and the one that decided "
             "(in json/jsonl as an 'explain' list, otherwise on stderr).",
         ),
     ] = False,
@@ -216,15 +217,22 @@ def find(
     """Resolve places to the responsible station and sub-bureau.
 
     One record per query, in input order: query, status, station, sub_bureau, street,
-    district, score (json/jsonl add match, code, verified, candidates, note).
+    district, score (json/jsonl add match, code, verified, candidates, note, place).
+
+    \b
+    A query may be a subdistrict or township (德化街), a community or
+    village with its marker (碧沙岗社区, 申庄村), a named place (郑州东站,
+    郑州站), a metro station written as one (燕庄站, 地铁人民公园), or an
+    address: the most specific part decides and the rest must agree.
+    A road alone (文化路100号) decides nothing: add the district.
 
     status: found | partial (sub-bureau known, station not) | ambiguous (see candidates) |
     outside (a place of Zhengzhou beyond the 11 sub-bureaus) | not_found.
 
-    score: 100 official name; 95 short, office or station name; 90 pinyin, former name, or a
-    district alone; 85 initials or a place named inside an address; 80 a road with a house
-    number (partial); 75-84 a typo. Below 75: not_found. 70: the online geocoder decided
-    (match geocoder; only with --online).
+    score: 100 official name; 95 short, office, station, community or place form; 90
+    pinyin, former name, kind written otherwise, or a district alone; 85 initials, or a
+    place named inside an address; 80 a district with a road and number (partial); 75-84
+    a typo. Below 75: not_found. 70: the online geocoder decided (only with --online).
 
     Exit status: 0 every query found, 1 any not found, 2 usage or dataset error, 130 Ctrl-C.
     """
