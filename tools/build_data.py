@@ -582,19 +582,10 @@ def build(reference: Path) -> tuple[dict, list[dict]]:
 
 # --- communities and villages (zhengzhou-communities.csv) -------------------------------------
 
-# The office suffixes NBS prints, longest first, and whether they mark an urban community
-# (居民委员会) or a village (村民委员会).
-OFFICE_SUFFIXES = [
-    ("社区居民管理委员会", "community"),
-    ("社区管理委员会", "community"),
-    ("社区居民委员会", "community"),
-    ("社区居委会", "community"),
-    ("居民委员会", "community"),
-    ("居委会", "community"),
-    ("村民委员会", "village"),
-    ("村委会", "village"),
-    ("社区", "community"),
-]
+# The office suffixes NBS prints, longest first, with the kind each marks: the same table the
+# index derives the forms people write from (one rule, one place).
+sys.path.insert(0, str(ROOT / "src"))
+from jurisdiction.index import COMMUNITY_SUFFIXES as OFFICE_SUFFIXES  # noqa: E402
 
 
 def community_kind(name: str) -> str:

@@ -386,6 +386,8 @@ def main() -> int:
 # - a road's name never decides a sub-bureau: with no district or zone, not_found; with one,
 #   that district's or zone's sub-bureau and never a station.
 
+# Written out again on purpose, not imported from jurisdiction.index: the expectations are
+# derived independently of the code they check (the same rule, stated twice).
 OFFICE_SUFFIXES = (  # longest first
     ("社区居民管理委员会", "community"),
     ("社区管理委员会", "community"),
