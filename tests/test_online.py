@@ -363,6 +363,14 @@ def test_a_district_written_that_agrees_is_found(fake, index):
     assert (r["status"], r["station"]) == ("found", "德化街派出所")
 
 
+def test_a_district_agrees_with_a_township_of_the_zone_that_lies_on_it(fake, index):
+    # 高新区's units lie on 中原区 (zhengdong.md): the same rule as offline, not a conflict
+    put(fake, "中原区莲花街2号", "113.56,34.82", "石佛镇", "410172160000",
+        district="中原区", adcode="410102")  # fmt: skip
+    _, [r], _ = find(index, "中原区莲花街2号")
+    assert (r["status"], r["station"], r["sub_bureau"]) == ("found", "石佛派出所", "高新分局")
+
+
 def test_a_zone_beside_a_district_decides(fake, index):
     put(fake, "中原区高新区莲花街1号", "113.55,34.81", "石佛镇", "410172160000",
         district="中原区", adcode="410102")  # fmt: skip

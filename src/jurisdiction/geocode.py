@@ -524,7 +524,7 @@ class OnlineStep:
         self.city_code = self.city_prefix + "00" if self.city_prefix else None
         bureau = str((ds.meta.get("city_bureau") or {}).get("name") or "")
         self.city_name = bureau.removesuffix("公安局") or "the dataset's city"
-        self.areas = _written_area_names(ds)
+        self.index = index
         self.pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="jur-online")
         self.failed: list[str] = []  # reasons of lookups that could not reach the service
         self._lock = threading.Lock()
@@ -782,7 +782,7 @@ class OnlineStep:
         streets = list({s.code: s for s in matched}.values())
         written = self.written_areas(answer)
         if len(streets) > 1 and written:  # the district written picks among the places
-            agreeing = [s for s in streets if all(agrees(s, a) for a in written)]
+            agreeing = [s for s in streets if all(self.agrees(s, a) for a in written)]
             if len(agreeing) == 1:
                 streets = agreeing
                 places = [p for p, s in zip(places, matched, strict=True) if s is agreeing[0]]
@@ -797,7 +797,7 @@ class OnlineStep:
             )
         street = streets[0]
         crossing = any(p.get("level") in CROSSING_LEVELS for p in places)
-        against = [area for area in written if not agrees(street, area)]
+        against = [area for area in written if not self.agrees(street, area)]
         if against:
             names = "、".join(_area_name(a) for a in against)
             return self.ambiguous(
@@ -841,18 +841,18 @@ class OnlineStep:
 
     def written_areas(self, answer: Answer) -> list[tuple[str, object]]:
         """The districts, zones and sub-bureaus the query names, as ('D', District) or
-        ('B', name). Written out with their suffix (金水区, 高新区, 二七分局); a zone beside a
-        district decides, so the district is dropped. Else the area of an offline `partial`
-        answered from a district or sub-bureau name (二七 written bare)."""
-        key = normalize(answer.query)
-        found: dict[str, tuple[str, object]] = {}
-        for name, kind, record in self.areas:
-            if name in key:
-                ident = record.name if kind == "D" else record
-                found.setdefault(f"{kind}:{ident}", (kind, record))
-        areas = list(found.values())
-        if any(k == "D" and r.kind == "zone" for k, r in areas):
-            areas = [(k, r) for k, r in areas if k != "D" or r.kind == "zone"]
+        ('B', name), read as the offline resolver reads them (address.read, and a zone
+        beside the district it lies on decides: resolve.combine_areas); both when two
+        disagree. Else the area of an offline `partial` answered from a district or
+        sub-bureau name."""
+        from .address import read
+        from .resolve import combine_areas
+
+        reading = read(normalize(answer.query), self.index)
+        parts = [p for p in reading.parts if p.kind == "area"]
+        area, clash = combine_areas(self.index, parts)
+        chosen = list(clash) if clash else [area] if area else []
+        areas = [self._area(a) for a in chosen]
         if areas:
             return areas
         if answer.status == "partial" and answer.match == "district":
@@ -863,16 +863,32 @@ class OnlineStep:
                 return [("B", answer.sub_bureau)]
         return []
 
+    def _area(self, area: tuple) -> tuple[str, object]:
+        """An area as the resolver holds it -> ('D', District) or ('B', name)."""
+        kind, row = area
+        if kind == "B":
+            return ("B", row[0])
+        return ("D", self.district_by_name[row[0]])
+
     def rest_after_areas(self, key: str) -> str:
         """The text left once region prefixes and area names are taken out."""
-        for prefix in ("河南省", "河南", "郑州市", "郑州"):
-            key = key.removeprefix(prefix)
-        for name, _kind, _record in self.areas:
-            key = key.replace(name, "")
-        for d in self.districts:
-            for n in (d.name, *d.aliases):
-                key = key.removeprefix(normalize(n))
-        return key
+        from .address import read
+
+        return "".join(
+            p.text for p in read(key, self.index).parts if p.kind not in ("region", "area")
+        )
+
+    def agrees(self, street: Street, area: tuple[str, object]) -> bool:
+        """A street agrees with an area as the offline resolver says: the district it is
+        coded under, the zone that runs it, the district its zone lies on."""
+        from .resolve import agrees
+
+        kind, record = area
+        if kind == "B":
+            return agrees(self.index, street.sub_bureau, street.district, ("B", (record,)))
+        d: District = record  # type: ignore[assignment]
+        row = (d.name, d.sub_bureau, d.code, d.kind, None)
+        return agrees(self.index, street.sub_bureau, street.district, ("D", row))
 
     # --- answers ----------------------------------------------------------------------------
 
@@ -943,37 +959,6 @@ class OnlineStep:
 
 
 # --- helpers -------------------------------------------------------------------------------
-
-
-def _written_area_names(ds) -> list[tuple[str, str, object]]:
-    """(normalised name, 'D' | 'B', District | sub-bureau name) for every name of a district,
-    zone or sub-bureau written with its suffix, longest first. Bare names (金水, 中原) are
-    left out: they begin road names that cross districts (金水路, 中原路)."""
-    names: dict[str, tuple[str, object]] = {}
-    for d in ds.districts:
-        for n in (d.name, *d.aliases):
-            if n.endswith(AREA_SUFFIXES):
-                names.setdefault(normalize(n), ("D", d))
-    for b in ds.sub_bureaus:
-        for n in (b.name, *b.aliases, *([b.full_name] if b.full_name else [])):
-            if n.endswith(AREA_SUFFIXES):
-                names.setdefault(normalize(n), ("B", b.name))
-    return sorted(((n, k, r) for n, (k, r) in names.items()), key=lambda t: (-len(t[0]), t[0]))
-
-
-def agrees(street: Street, area: tuple[str, object]) -> bool:
-    """A street agrees with the district it is coded under and the zone that runs it."""
-    kind, record = area
-    if kind == "B":
-        return street.sub_bureau == record
-    d: District = record  # type: ignore[assignment]
-    if street.district == d.name:
-        return True
-    return (
-        bool(d.sub_bureau)
-        and (d.kind == "zone" or d.code is None)
-        and (street.sub_bureau == d.sub_bureau)
-    )
 
 
 def _street_names(s: Street) -> set[str]:
