@@ -281,9 +281,9 @@ def main(argv: list[str] | None = None) -> int:
             0.25,
         ),
         (
-            "20,000 community addresses: jur / cpca",
+            "20,000 community addresses: jur / cpca (our goal)",
             r("jur find, 20,000 community addresses", "cpca.transform, 20,000 community addr."),
-            0.25,
+            0.5,
         ),
         (
             "cold find: 40,000 streets, 401,070 comm. / shipped",

@@ -88,7 +88,7 @@ def _part_at(
         if i + length > n:
             continue
         name = text[i : i + length]
-        hits = _explicit(_usable(index.lookup(name), metro), name)
+        hits = _explicit(index.lookup(name), name, metro)
         if not hits:
             continue
         end = i + len(name)
@@ -121,13 +121,17 @@ def _usable(hits: tuple[Hit, ...], metro: bool) -> tuple[Hit, ...]:
     return tuple(h for h in hits if h.tier != "metro-bare")
 
 
-def _explicit(hits: tuple[Hit, ...], name: str) -> tuple[Hit, ...]:
+def _explicit(hits: tuple[Hit, ...], name: str, metro: bool) -> tuple[Hit, ...]:
     """The hits a name stands for inside a longer text: not a street's bare short name
-    (新村 is 新村镇's short name, and a word inside 南阳新村)."""
+    (新村 is 新村镇's short name, and a word inside 南阳新村), nor a bare metro name unless a
+    line or 地铁 came before it."""
+    if not hits:
+        return hits
     return tuple(
         h
         for h in hits
         if h.target in "SCPT"
+        and (metro or h.tier != "metro-bare")
         and not (h.target == "S" and (name == h.row.short or h.tier in ("pinyin", "initials")))
     )
 

@@ -170,12 +170,16 @@ def run_find(
     # tsv and csv of plain fields take the values straight from the Answer (no dict per row)
     flat = fmt in ("tsv", "csv") and not {"candidates", "explain"} & set(columns)
 
+    from operator import attrgetter
+
+    values = attrgetter(*columns) if len(columns) > 1 else lambda a: (getattr(a, columns[0]),)
+
     def emit(answer: Answer) -> None:
         nonlocal all_found
         if answer.status != "found":
             all_found = False
         if flat:
-            writer.write_row([getattr(answer, f) for f in columns])
+            writer.write_row(values(answer))
         else:
             writer.write(answer.as_dict(explain=explain))
         if explain and fmt not in ("json", "jsonl"):

@@ -402,6 +402,11 @@ class Index:
             except (OSError, ValueError, EOFError, TypeError):
                 self._rebuild()
                 return self.lengths_at(key2)
+            if len(self._start_shards) == self.head["start_shards"]:
+                merged: dict[str, list[int]] = {}  # all read (a batch): one dict from now on
+                for part in self._start_shards.values():
+                    merged.update(part)
+                self._starts = merged
         return shard.get(key2, ())
 
     @property

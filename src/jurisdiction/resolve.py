@@ -109,8 +109,28 @@ SUFFIXES = (
 SUFFIX_ENDS = frozenset(suffix[-1] for suffix, _ in SUFFIXES)
 SPECIFIC = ("community", "place", "station", "street")  # most specific first
 
-_DIGITS = str.maketrans("123456789", "000000000")
 MEMO_SIZE = 50_000
+
+
+_DIGIT_RUN: list = []  # the compiled pattern, made on first use
+
+
+def _shape(text: str) -> str:
+    """The text with every run of ASCII digits written 0: 幸福小区12号楼 -> 幸福小区0号楼.
+    (re is compiled on first use; the `jur` script pip writes imports re anyway.)"""
+    if not _DIGIT_RUN:
+        import re
+
+        _DIGIT_RUN.append(re.compile(r"[0-9]+").sub)
+    return _DIGIT_RUN[0]("0", text)
+
+
+_new_answer = tuple.__new__
+
+
+def _with_query(answer: Answer, query: str) -> Answer:
+    """The memoised answer for another query of the same shape (3x cheaper than _replace)."""
+    return _new_answer(Answer, (query, *answer[1:]))
 
 
 def resolve(query: str, index: Index, *, limit: int = 0, explain: bool = False) -> Answer:
@@ -123,25 +143,31 @@ def resolve(query: str, index: Index, *, limit: int = 0, explain: bool = False) 
         return Answer(
             query, "not_found", note=f"longer than {MAX_QUERY_CHARS} characters: not a place"
         )
-    key = normalize(query, steps if explain else None)
-    if not key:
-        return Answer(query, "not_found", note="nothing to look up", explain=tuple(steps))
     if explain:
+        key = normalize(query, steps)
+        if not key:
+            return Answer(query, "not_found", note="nothing to look up", explain=tuple(steps))
         return run(Ctx(query, index, steps, limit, explain), key)
     # Batch inputs repeat themselves: the same compound or road with another house number.
-    # When no name in the dataset holds an ASCII digit, every digit of a key plays the same
-    # part (a number after a place name), so keys alike but for their digits get the same
-    # answer: they share one entry of the index's memo (bounded; answers are immutable).
-    # A metro line (1号线) is the exception: its digits name the line.
-    shape = key.translate(_DIGITS) if index.digit_free and "号线" not in key else key
+    # When no name in the dataset holds an ASCII digit, every run of digits plays the same
+    # part (a number after a place name), so texts alike but for their numbers get the same
+    # answer: they share one entry of the index's memo (bounded; answers are immutable),
+    # looked up before the text is even normalised. A metro line (1号线) is the exception:
+    # its digits name the line, so such a text is never shared.
     memo = index.memo
+    shape = _shape(query) if index.digit_free else query
     cached = memo.get((shape, limit))
     if cached is not None:
-        return cached._replace(query=query)
-    answer = run(Ctx(query, index, steps, limit, explain), key)
-    if len(memo) >= MEMO_SIZE:
-        memo.clear()
-    memo[(shape, limit)] = answer
+        return _with_query(cached, query)
+    key = normalize(query)
+    if not key:
+        answer = Answer(query, "not_found", note="nothing to look up")
+    else:
+        answer = run(Ctx(query, index, steps, limit, explain), key)
+    if "号线" not in key:
+        if len(memo) >= MEMO_SIZE:
+            memo.clear()
+        memo[(shape, limit)] = answer
     return answer
 
 
