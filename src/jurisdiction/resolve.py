@@ -2,18 +2,21 @@
 to guess.
 
 `resolve` is a pure function of a query and an Index: no printing, no exiting, no globals.
-It never raises on any text (a property test checks this). The tiers, in the order tried:
+It never raises on any text (a property test checks this). The tiers, in the order tried,
+each a function of this module:
 
     whole_name    the whole text is one name the index knows (德化街, 碧沙岗社区, 郑州东站,
                   dehuajie, 二七区): `decide` among its hits
     pinyin        Latin letters with a prefix or suffix (zhengzhoudehuajie, dehuajiedao)
-    parts         an address read into parts by address.read (region, area, street,
-                  community, place, station, line, road, rest); `decide_parts`: the most
-                  specific known part decides (community > place or station > street >
-                  road > area) and every broader part must agree with it
-    suffix        a name with an office or kind suffix the index lacks (…街道办事处)
-    prefix        the start of several names (花园 → 花园路, 花园口): ambiguous
-    typo          one character off (德华街), scored below
+    chinese       an address read into parts by address.read (region, area, street,
+                  community, place, station, line, road, rest), then `decide_parts`: the
+                  most specific known part decides (community > place or station > street >
+                  road > area; `decide_specific`, `road`, `area_answer`) and every broader
+                  part must agree with it (`combine_areas`, `agrees`, `filter_area`)
+    name_tiers    on what is left when no part is known:
+      by_suffix   a name with an office or kind suffix the index lacks (…街道办事处)
+      by_prefix   the start of several names (花园 → 花园路, 花园口): ambiguous
+      by_typo     one character off (德华街), scored below
 
 How sure (`score`), by the tier that decided:
 
