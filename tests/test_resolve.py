@@ -420,6 +420,8 @@ def test_memo_is_bounded(index, monkeypatch):
         ("林山寨街道南彩社区", "ambiguous", None, None, None),  # 南彩 is in 德化街
         ("郑州市金水南阳新村", "found", "南阳新村派出所", "金水分局", None),  # not 新村 village
         ("中原路100号", "not_found", None, None, None),  # a road named after a district
+        ("惠济区西申庄村", "partial", None, "惠济分局", None),  # not 申庄村: 西 begins the name
+        ("侯寨乡大王庄村", "ambiguous", None, None, None),  # 大王庄村 is 京航's, not 侯寨's
     ],
 )
 def test_what_people_type(index, query, status, station, bureau, place):

@@ -22,7 +22,9 @@ The parts (Part.kind):
 At each position the longest known name wins (leftmost-longest), so 电业新村社区 is read
 before 新村社区 inside it. Two guards keep words from becoming places by accident: a
 community or village form of two characters (河村) counts only at the start of the text or
-right after another part, and a village form followed by a road's word (王村路) is a road.
+right after another part, and a village form followed by a road's word (王村路) is a road;
+and a form found right after a character that does not end a part (大王庄村: 大 + 王庄村) is
+not read, since the name may begin before it.
 """
 
 from __future__ import annotations
@@ -47,6 +49,9 @@ AREA_SUFFIXES = ("区", "县", "市", "分局")
 # Words that, right after a name, make it part of a road's name (中原 + 路, 王村 + 路).
 ROAD_WORDS = ("路", "街", "大道", "大街", "巷", "东路", "西路", "南路", "北路", "中路", "道")
 DIGITS = "0123456789"
+# Characters that end the part before a community or village (a number, a building, a road,
+# an office): after anything else the name may have begun earlier than the form found.
+PART_ENDS = frozenset(DIGITS + "号院楼栋幢单元路街道巷弄区县市镇乡处组")
 PART_OF_HIT = {"S": "street", "C": "community", "P": "place", "T": "station"}
 
 
@@ -151,6 +156,9 @@ def _community_fits(text: str, start: int, end: int, hits: tuple[Hit, ...], boun
     """A community or village form may be read here (the guards in the module comment)."""
     if not all(h.target == "C" for h in hits):
         return True
+    if not boundary and text[start - 1] not in PART_ENDS:
+        # 大王庄村 is not 王庄村: a name may begin before the form does
+        return False
     if end - start <= 2 and not boundary:
         return False
     if text[end - 1] == "村" and text.startswith(ROAD_WORDS, end):
