@@ -23,8 +23,9 @@ At each position the longest known name wins (leftmost-longest), so 电业新村
 before 新村社区 inside it. Two guards keep words from becoming places by accident: a
 community or village form of two characters (河村) counts only at the start of the text or
 right after another part, and a village form followed by a road's word (王村路) is a road;
-and a form found right after a character that does not end a part (大王庄村: 大 + 王庄村) is
-not read, since the name may begin before it.
+a form found right after a character that does not end a part (大王庄村: 大 + 王庄村) is
+not read, since the name may begin before it; and a named place other than a metro station
+is read only at the start or right after a part (新乡会展中心 is another city's).
 """
 
 from __future__ import annotations
@@ -153,8 +154,12 @@ def _kind_of(hits: tuple[Hit, ...]) -> str:
 
 
 def _community_fits(text: str, start: int, end: int, hits: tuple[Hit, ...], boundary: bool) -> bool:
-    """A community or village form may be read here (the guards in the module comment)."""
-    if not all(h.target == "C" for h in hits):
+    """A community, village or place form may be read here (the guards in the module
+    comment). A place other than a metro station is read only at the start or right after a
+    part (新乡会展中心 is not 会展中心)."""
+    if all(h.target == "P" and h.tier != "metro" for h in hits):
+        return boundary
+    if not all(h.target in "CP" for h in hits):
         return True
     if not boundary and text[start - 1] not in PART_ENDS:
         # 大王庄村 is not 王庄村: a name may begin before the form does
