@@ -423,6 +423,9 @@ def test_memo_is_bounded(index, monkeypatch):
         ("惠济区西申庄村", "partial", None, "惠济分局", None),  # not 申庄村: 西 begins the name
         ("侯寨乡大王庄村", "ambiguous", None, None, None),  # 大王庄村 is 京航's, not 侯寨's
         ("新乡会展中心", "not_found", None, None, None),  # another city's 会展中心
+        ("8号线东风路", "partial", None, "地铁分局", "东风路站 (8号线)"),  # the line picks
+        ("2号线东风路站", "partial", None, "地铁分局", "东风路站 (2号线/城郊线)"),
+        ("东风路站", "partial", None, "地铁分局", None),  # two stations of that name
         ("郑州市金水区会展中心", "found", "会展中心派出所", "郑东分局", "会展中心"),
         ("二七区大学路燕庄站", "partial", None, "地铁分局", "燕庄站 (1号线、6号线)"),
     ],

@@ -309,6 +309,16 @@ def decide_specific(
     """The most specific part decides; broader parts (streets, the area) must agree."""
     ctx.step(f"decided by the {part.kind} '{part.text}'")
     hits = list(part.hits)
+    lines = [p.text for p in parts if p.kind == "line"]
+    if lines and part.kind == "place":
+        # 8号线东风路: the line written picks the metro station of that name on it
+        metro = [h for h in hits if h.target == "P" and h.row.kind == "metro-station"]
+        on_line = [
+            h
+            for h in metro
+            if any(line in label.split("/") for label in h.row.lines for line in lines)
+        ]
+        hits = on_line or metro or hits
     streets = [p for p in parts if p.kind == "street" and p is not part]
     if streets and part.kind in ("community", "place"):
         codes = {_street_code(h) for p in streets for h in p.hits}
