@@ -153,7 +153,10 @@ def test_list_sub_bureaus():
     ) == 11
 
 
-@pytest.mark.parametrize("what,count", [("districts", 16), ("stations", 93), ("streets", 207)])
+@pytest.mark.parametrize(
+    "what,count",
+    [("districts", 16), ("stations", 93), ("streets", 207), ("communities", 3140), ("places", 238)],
+)
 def test_list_counts(what, count):
     p = jur("list", what, "-f", "jsonl")
     assert p.returncode == 0 and len(out(p).splitlines()) == count
@@ -358,3 +361,21 @@ def test_find_gives_the_place_that_decided():
     assert second["place"] == "燕庄站 (1号线、6号线)" and second["sub_bureau"] == "地铁分局"
     p = jur("find", "碧沙岗社区", "-o", "query,station,place")
     assert out(p) == "碧沙岗社区\t林山寨派出所\t碧沙岗社区居委会\n"
+
+
+def test_list_communities_and_places_say_who_answers():
+    rows = jsonl(jur("list", "communities", "-f", "jsonl"))
+    first = rows[0]
+    assert (first["community"], first["station"], first["sub_bureau"]) == (
+        "碧沙岗社区居委会",
+        "林山寨派出所",
+        "中原分局",
+    )
+    assert sum(1 for r in rows if r["station"]) == 1004
+    places = {
+        r["place"]: r
+        for r in jsonl(jur("list", "places", "-f", "jsonl"))
+        if r["kind"] != "metro-station"
+    }
+    assert places["郑州东站"]["station"] == "郑州东站派出所"
+    assert places["郑州站"]["sub_bureau"] == "火车站分局" and places["郑州站"]["station"] is None

@@ -327,18 +327,23 @@ def show(
     return commands.run_show(name, fmt=fmt, data=data)
 
 
-@app.command("list", short_help="List districts, sub-bureaus, stations, streets.")
+@app.command("list", short_help="List districts, stations, streets, communities…")
 @report
 def list_(
     what: Annotated[
-        str, typer.Argument(help="districts | sub-bureaus | stations | streets", metavar="WHAT")
+        str,
+        typer.Argument(
+            help="districts | sub-bureaus | stations | streets | communities | places",
+            metavar="WHAT",
+        ),
     ],
     fmt: FormatOpt = None,
     header: HeaderOpt = False,
     fields: FieldsOpt = None,
     data: DataOpt = None,
 ) -> int:
-    """List districts, sub-bureaus, stations or streets."""
+    """List districts, sub-bureaus, stations, streets, communities (with the station that
+    serves each) or named places (with the station or sub-bureau that answers for each)."""
     return commands.run_list(what, fmt=fmt, header=header, fields=fields, data=data)
 
 

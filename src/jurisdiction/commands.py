@@ -600,7 +600,7 @@ def show_text(r: dict[str, Any]) -> str:
 
 # --- list -----------------------------------------------------------------------------------
 
-LIST_KINDS = ("districts", "sub-bureaus", "stations", "streets")
+LIST_KINDS = ("districts", "sub-bureaus", "stations", "streets", "communities", "places")
 
 
 def list_records(ds: Dataset, what: str) -> tuple[list[str], list[dict[str, Any]]]:
@@ -652,6 +652,47 @@ def list_records(ds: Dataset, what: str) -> tuple[list[str], list[dict[str, Any]
             for s in ds.streets
         ]
         return ["street", "code", "district", "kind", "station", "sub_bureau", "verified"], rows
+    if what == "communities":
+        streets = {s.code: s for s in ds.streets}
+        rows = [
+            {
+                "community": c.name,
+                "code": c.code,
+                "kind": c.kind,
+                "street": streets[c.street].name,
+                "district": streets[c.street].district,
+                "station": streets[c.street].station,
+                "sub_bureau": streets[c.street].sub_bureau,
+            }
+            for c in ds.communities
+        ]
+        return ["community", "code", "kind", "street", "district", "station", "sub_bureau"], rows
+    if what == "places":
+        stations = {st.name: st for st in ds.stations}
+        streets = {s.code: s for s in ds.streets}
+        rows = []
+        for p in ds.places:
+            street = streets.get(p.street) if p.street else None
+            station = p.station or (street.station if street else None)
+            bureau = p.sub_bureau or (
+                stations[p.station].sub_bureau
+                if p.station
+                else street.sub_bureau
+                if street
+                else None
+            )
+            rows.append(
+                {
+                    "place": p.name,
+                    "kind": p.kind,
+                    "station": station,
+                    "sub_bureau": bureau,
+                    "lines": list(p.lines),
+                    "aliases": list(p.aliases),
+                    "source": p.source,
+                }
+            )
+        return ["place", "kind", "station", "sub_bureau", "lines", "aliases", "source"], rows
     raise UsageError(f"unknown list '{what}'; choose one of: {', '.join(LIST_KINDS)}")
 
 
