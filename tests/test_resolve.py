@@ -435,6 +435,13 @@ def test_what_people_type(index, query, status, station, bureau, place):
     assert (a.status, a.station, a.sub_bureau, a.place) == (status, station, bureau, place), a
 
 
+def test_a_line_that_does_not_call_at_the_station_is_said(index):
+    a = resolve("1号线人民公园", index)
+    assert (a.status, a.sub_bureau, a.place) == ("partial", "地铁分局", "人民公园站 (3号线)")
+    assert "1号线 does not call at this station" in a.note
+    assert "does not call" not in resolve("3号线人民公园", index).note
+
+
 def test_a_road_alone_names_its_namesake_and_what_to_add(index):
     a = resolve("文化路100号", index)
     assert [c.street for c in a.candidates] == ["文化路街道"]

@@ -51,7 +51,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 
-FORMAT = 11  # bump when the cache layout or the key rules change
+FORMAT = 12  # bump when the cache layout or the key rules change
 
 Hit = record("Hit", "target tier row note")
 StreetRow = record("StreetRow", "name code district kind short station sub_bureau verified note")
@@ -216,14 +216,17 @@ def dataset_entries(ds: Dataset) -> Iterator[tuple[str, Hit, bool]]:
             p.lines,
             p.note,
         )
+        note = p.note
+        if note is None and p.sub_bureau and not p.station:
+            note = f"{p.sub_bureau} answers for it; which of its stations does is not published"
         if p.kind == "metro-station":
             for form in metro_forms(p.name):
-                yield normalize(form), Hit("P", "metro", prow, None), True
-            yield normalize(metro_base(p.name)), Hit("P", "metro-bare", prow, None), False
+                yield normalize(form), Hit("P", "metro", prow, note), True
+            yield normalize(metro_base(p.name)), Hit("P", "metro-bare", prow, note), False
         else:
-            yield normalize(p.name), Hit("P", "exact", prow, None), True
+            yield normalize(p.name), Hit("P", "exact", prow, note), True
             for alias in p.aliases:
-                yield normalize(alias), Hit("P", "place", prow, None), True
+                yield normalize(alias), Hit("P", "place", prow, note), True
     for st in ds.stations:
         if not st.streets:
             yield (

@@ -318,7 +318,12 @@ def decide_specific(
             for h in metro
             if any(line in label.split("/") for label in h.row.lines for line in lines)
         ]
-        hits = on_line or metro or hits
+        if metro and not on_line:
+            # 1号线人民公园: the station is the metro's, the line is not its own
+            said = f"{'、'.join(lines)} does not call at this station"
+            hits = [h._replace(note=_join(said, h.note)) for h in metro]
+        else:
+            hits = on_line or metro or hits
     streets = [p for p in parts if p.kind == "street" and p is not part]
     if streets and part.kind in ("community", "place"):
         codes = {_street_code(h) for p in streets for h in p.hits}
