@@ -224,7 +224,7 @@ def test_tree():
 
 def test_version():
     p = jur("--version")
-    assert p.returncode == 0 and out(p).startswith("jur 1.0.0 (dataset edition 2020-10-20)")
+    assert p.returncode == 0 and out(p).startswith("jur 1.1.0 (dataset edition 2020-10-20)")
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ The names below are imported on first use, so that `jur` starts without paying f
 
 from __future__ import annotations
 
-__version__ = "1.0.0"
+__version__ = "1.1.0"
 
 _EXPORTS = {
     "Answer": "model",
