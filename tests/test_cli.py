@@ -379,3 +379,9 @@ def test_list_communities_and_places_say_who_answers():
     }
     assert places["郑州东站"]["station"] == "郑州东站派出所"
     assert places["郑州站"]["sub_bureau"] == "火车站分局" and places["郑州站"]["station"] is None
+
+
+def test_table_notes_name_the_communities_that_compete():
+    p = jur("find", "申庄村", "-f", "table", env={"COLUMNS": "100"})
+    assert "申庄村民委员会, 花园口镇 (惠济区) → 花园口派出所" in out(p)
+    assert "申庄村委会, 刘河镇 (荥阳市) → outside" in out(p)

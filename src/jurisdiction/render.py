@@ -187,6 +187,8 @@ def _note_line(r: dict[str, Any]) -> str:
         where = c.get("street") or c.get("district") or ""
         if c.get("district") and c.get("street"):
             where += f" ({c['district']})"
+        if c.get("place"):
+            where = f"{c['place']}, {where}" if where else c["place"]
         to = (
             c.get("station")
             or (c.get("sub_bureau") and f"{c['sub_bureau']}, station unknown")
