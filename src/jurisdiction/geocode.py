@@ -72,9 +72,11 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
 
 from . import __version__
+from .address import read
 from .errors import Exit, JurError, UsageError
 from .model import Answer, Candidate, District, Street
 from .normalize import normalize
+from .resolve import _area_name, _join, agrees, area_candidate, combine_areas
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -131,7 +133,6 @@ CROSSING_LEVELS = {"道路交叉路口"}
 
 _POSITION = re.compile(r"^\s*([+-]?\d{1,3}(?:\.\d+)?)\s*,\s*([+-]?\d{1,3}(?:\.\d+)?)\s*$")
 _CJK = re.compile(r"[\u3400-\u9fff]")
-AREA_SUFFIXES = ("区", "县", "市", "分局")
 
 
 class OnlineStopped(JurError):
@@ -517,7 +518,6 @@ class OnlineStep:
         self.by_code = {s.code: s for s in ds.streets}
         self.districts: tuple[District, ...] = ds.districts
         self.district_by_code = {d.code: d for d in ds.districts if d.code}
-        self.district_by_name = {d.name: d for d in ds.districts}
         codes = {d.code[:4] for d in ds.districts if d.code and len(d.code) >= 4}
         codes |= {s.code[:4] for s in ds.streets if len(s.code) >= 4}
         self.city_prefix = codes.pop() if len(codes) == 1 else None
@@ -799,12 +799,12 @@ class OnlineStep:
         crossing = any(p.get("level") in CROSSING_LEVELS for p in places)
         against = [area for area in written if not self.agrees(street, area)]
         if against:
-            names = "、".join(_area_name(a) for a in against)
+            names = "、".join(map(_area_name, against))
             return self.ambiguous(
                 answer,
                 [
                     *answer.candidates,
-                    *(_area_candidate(a) for a in against),
+                    *(area_candidate(a, SCORE) for a in against),
                     self.candidate(street),
                 ],
                 f"the geocoder puts it in {street.name} ({street.district}), not in {names} "
@@ -831,64 +831,45 @@ class OnlineStep:
         if not name:
             return None
         adcode, district = place["adcode"], place["district"]
-        same = [
-            s
-            for s in self.streets
-            if (adcode and s.code.startswith(adcode)) or (district and s.district == district)
+        # the township's name as the index knows the street's names (official, kind and
+        # office forms, former names), within the district the service gives
+        codes = {h.row.code for h in self.index.lookup(name) if h.target == "S"}
+        hits = [
+            self.by_code[c]
+            for c in sorted(codes)
+            if (adcode and c.startswith(adcode))
+            or (district and self.by_code[c].district == district)
         ]
-        hits = [s for s in same if name in _street_names(s)]
         return hits[0] if len(hits) == 1 else None
 
-    def written_areas(self, answer: Answer) -> list[tuple[str, object]]:
-        """The districts, zones and sub-bureaus the query names, as ('D', District) or
-        ('B', name), read as the offline resolver reads them (address.read, and a zone
-        beside the district it lies on decides: resolve.combine_areas); both when two
-        disagree. Else the area of an offline `partial` answered from a district or
-        sub-bureau name."""
-        from .address import read
-        from .resolve import combine_areas
-
-        reading = read(normalize(answer.query), self.index)
-        parts = [p for p in reading.parts if p.kind == "area"]
+    def written_areas(self, answer: Answer) -> list[tuple]:
+        """The districts, zones and sub-bureaus the query names, as the offline resolver
+        reads and holds them (address.read; a zone beside the district it lies on decides:
+        resolve.combine_areas); both when two disagree. Else the area of an offline
+        `partial` answered from a district or sub-bureau name."""
+        parts = [p for p in read(normalize(answer.query), self.index).parts if p.kind == "area"]
         area, clash = combine_areas(self.index, parts)
-        chosen = list(clash) if clash else [area] if area else []
-        areas = [self._area(a) for a in chosen]
-        if areas:
-            return areas
+        if clash:
+            return list(clash)
+        if area:
+            return [area]
         if answer.status == "partial" and answer.match == "district":
-            district = self.district_by_name.get(answer.district or "")
-            if district is not None:
-                return [("D", district)]
-            if answer.sub_bureau:
-                return [("B", answer.sub_bureau)]
+            for name in (answer.district, answer.sub_bureau):
+                written = self.index.areas.get(normalize(name or ""))
+                if written:
+                    return [written]
         return []
-
-    def _area(self, area: tuple) -> tuple[str, object]:
-        """An area as the resolver holds it -> ('D', District) or ('B', name)."""
-        kind, row = area
-        if kind == "B":
-            return ("B", row[0])
-        return ("D", self.district_by_name[row[0]])
 
     def rest_after_areas(self, key: str) -> str:
         """The text left once region prefixes and area names are taken out."""
-        from .address import read
-
         return "".join(
             p.text for p in read(key, self.index).parts if p.kind not in ("region", "area")
         )
 
-    def agrees(self, street: Street, area: tuple[str, object]) -> bool:
+    def agrees(self, street: Street, area: tuple) -> bool:
         """A street agrees with an area as the offline resolver says: the district it is
         coded under, the zone that runs it, the district its zone lies on."""
-        from .resolve import agrees
-
-        kind, record = area
-        if kind == "B":
-            return agrees(self.index, street.sub_bureau, street.district, ("B", (record,)))
-        d: District = record  # type: ignore[assignment]
-        row = (d.name, d.sub_bureau, d.code, d.kind, None)
-        return agrees(self.index, street.sub_bureau, street.district, ("D", row))
+        return agrees(self.index, street.sub_bureau, street.district, area)
 
     # --- answers ----------------------------------------------------------------------------
 
@@ -961,45 +942,7 @@ class OnlineStep:
 # --- helpers -------------------------------------------------------------------------------
 
 
-def _street_names(s: Street) -> set[str]:
-    names = {s.name, s.short + (s.kind or ""), *(n for n, _rel, _note in s.other_names)}
-    return {normalize(n) for n in names if n}
-
-
 def _same_place(c: Candidate, street: Street) -> bool:
     if c.code:
         return c.code == street.code
     return c.station is not None and c.station == street.station
-
-
-def _area_name(area: tuple[str, object]) -> str:
-    kind, record = area
-    return record.name if kind == "D" else str(record)  # type: ignore[union-attr]
-
-
-def _area_candidate(area: tuple[str, object]) -> Candidate:
-    kind, record = area
-    if kind == "B":
-        return Candidate(
-            station=None,
-            sub_bureau=record,
-            street=None,
-            district=None,
-            code=None,
-            score=SCORE,
-            match="district",
-        )
-    return Candidate(
-        station=None,
-        sub_bureau=record.sub_bureau,  # type: ignore[union-attr]
-        street=None,
-        district=record.name,  # type: ignore[union-attr]
-        code=record.code,  # type: ignore[union-attr]
-        score=SCORE,
-        match="district",
-    )
-
-
-def _join(a: str | None, b: str | None) -> str | None:
-    parts = [p for p in (a, b) if p]
-    return "; ".join(parts) or None
