@@ -266,12 +266,15 @@ def decide_parts(ctx: Ctx, reading: Reading) -> Answer:
     areas = [p for p in parts if p.kind == "area"]
     area, clash = combine_areas(ctx.index, areas)
     if clash is not None:
-        return areas_disagree(ctx, clash)
+        a, b = clash
+        return disagree(
+            ctx,
+            f"{_area_name(a)} and {_area_name(b)} do not fit together",
+            [area_candidate(a, SCORE_CONFLICT), area_candidate(b, SCORE_CONFLICT)],
+        )
     if area is not None and len(areas) > 1:
         ctx.step(f"the zone or district '{_area_name(area)}' decides among the areas written")
-    known = [p for p in parts if p.kind not in ("region", "area", "line")]
-    loose = [p for p in known if p.kind in ("rest", "road")]
-    whole = not loose  # nothing but the deciding part (and region, area) in the text
+    whole = not any(p.kind in ("rest", "road") for p in parts)  # only the deciding part
     for kind in SPECIFIC:
         chosen = [p for p in parts if p.kind == kind]
         if chosen:
@@ -290,7 +293,9 @@ def decide_parts(ctx: Ctx, reading: Reading) -> Answer:
                 f"subdistrict it is in",
             )
         return name_tiers(ctx, rest, None) or not_found(ctx, "no place of this name")
-    bare = not areas[0].text.endswith(("区", "县", "市", "分局"))
+    from .address import AREA_SUFFIXES
+
+    bare = not areas[0].text.endswith(AREA_SUFFIXES)
     if rest:
         answer = name_tiers(ctx, rest, area)
         if answer is not None:
@@ -329,7 +334,12 @@ def decide_specific(
         codes = {_street_code(h) for p in streets for h in p.hits}
         inside = [h for h in hits if _street_code(h) in codes or _street_code(h) is None]
         if not inside:
-            return parts_disagree(ctx, hits, [h for p in streets for h in p.hits])
+            others = [h for p in streets for h in p.hits]
+            return disagree(
+                ctx,
+                "the community or place named is not in the subdistrict named",
+                [candidate(ctx, h, SCORE_CONFLICT, "alias") for h in [*hits, *others]],
+            )
         hits = inside
     score = None if whole else SCORE_ADDRESS
     match = None if whole else "address"
@@ -431,7 +441,12 @@ def decide(
     if area is not None:
         inside = filter_area(ctx.index, hits, area)
         if not inside:
-            return conflict(ctx, hits, area)
+            cands = [candidate(ctx, h, SCORE_CONFLICT, "alias") for h in hits if h.target in "SCPT"]
+            return disagree(
+                ctx,
+                f"the place named is not in {_area_name(area)}",
+                [*cands, area_candidate(area, SCORE_CONFLICT)],
+            )
         hits = inside
     penalty = 0
     notes: list[str] = []
@@ -619,44 +634,16 @@ def road(ctx: Ctx, part: Part, area: tuple | None) -> Answer:
     )
 
 
-def conflict(ctx: Ctx, hits: list[Hit], area: tuple) -> Answer:
-    """The place named is not in the district named: say so, offer both."""
-    name = _area_name(area)
-    ctx.step(f"conflict: the place is not in {name}")
-    cands = [candidate(ctx, h, SCORE_CONFLICT, "alias") for h in hits if h.target in "SCPT"]
-    cands.append(area_candidate(area, SCORE_CONFLICT))
+def disagree(ctx: Ctx, why: str, cands: list[Candidate]) -> Answer:
+    """Parts of the text that do not fit together: ambiguous, with each of them, never the
+    broader one silently."""
+    ctx.step(f"conflict: {why}")
     return answer(
         ctx,
         "ambiguous",
         score=SCORE_CONFLICT,
-        note=f"the place named is not in {name}: check which was meant",
+        note=f"{why}: check which was meant",
         candidates=cands,
-        keep_all=True,
-    )
-
-
-def parts_disagree(ctx: Ctx, hits: list[Hit], streets: list[Hit]) -> Answer:
-    ctx.step("conflict: the community or place is not in the street named")
-    cands = [candidate(ctx, h, SCORE_CONFLICT, "alias") for h in [*hits, *streets]]
-    return answer(
-        ctx,
-        "ambiguous",
-        score=SCORE_CONFLICT,
-        note="the community or place named is not in the subdistrict named: check which was meant",
-        candidates=cands,
-        keep_all=True,
-    )
-
-
-def areas_disagree(ctx: Ctx, clash: tuple[tuple, tuple]) -> Answer:
-    a, b = clash
-    ctx.step(f"conflict: {_area_name(a)} and {_area_name(b)} do not fit together")
-    return answer(
-        ctx,
-        "ambiguous",
-        score=SCORE_CONFLICT,
-        note=f"{_area_name(a)} and {_area_name(b)} do not fit together: check which was meant",
-        candidates=[area_candidate(a, SCORE_CONFLICT), area_candidate(b, SCORE_CONFLICT)],
         keep_all=True,
     )
 
@@ -781,22 +768,13 @@ def filter_area(index: Index, hits: list[Hit], area: tuple | None) -> list[Hit]:
         return list(hits)
     out = []
     for h in hits:
-        t, r = h.target, h.row
-        if t == "S":
-            ok = agrees(index, r.sub_bureau, r.district, area)
-        elif t == "C":
-            ok = agrees(index, r.street.sub_bureau, r.street.district, area)
-        elif t == "P":
-            if r.station is None and r.street is None and r.kind in SPECIAL_PLACE_KINDS:
-                ok = True  # the railway station or the metro: its own sub-bureau, any district
-            elif r.street is not None:
-                ok = agrees(index, r.street.sub_bureau, r.street.district, area)
-            else:
-                ok = agrees(index, r.sub_bureau, None, area)
-        elif t == "T":
-            ok = agrees(index, r.sub_bureau, None, area)
-        else:
-            ok = False
+        street = _street_of(h)
+        if street is not None:
+            ok = agrees(index, street.sub_bureau, street.district, area)
+        elif h.target == "P" and h.row.station is None and h.row.kind in SPECIAL_PLACE_KINDS:
+            ok = True  # the railway station or the metro: its own sub-bureau, any district
+        else:  # a station or place with no street: by its sub-bureau; districts never
+            ok = h.target in "PT" and agrees(index, h.row.sub_bureau, None, area)
         if ok:
             out.append(h)
     return out
@@ -910,14 +888,18 @@ def _rank(h: Hit) -> int:
     return TIER_SCORE.get(h.tier, 0)
 
 
-def _street_code(h: Hit) -> str | None:
+def _street_of(h: Hit) -> StreetRow | None:
+    """The street a hit lies in: itself, a community's, a place's; None for the rest."""
     if h.target == "S":
-        return h.row.code
-    if h.target == "C":
-        return h.row.street.code
-    if h.target == "P" and h.row.street is not None:
-        return h.row.street.code
+        return h.row
+    if h.target in "CP":
+        return h.row.street
     return None
+
+
+def _street_code(h: Hit) -> str | None:
+    street = _street_of(h)
+    return street.code if street is not None else None
 
 
 def _district_road(index: Index, text: str) -> str | None:
