@@ -508,20 +508,9 @@ def _check_streets(
         name = c.text(item, "name", "street", required=True)
         if not name:
             continue
-        code_v = item.get("code")
-        if not isinstance(code_v, str) or not code_v.strip():
-            if "code" in item:
-                c.add(
-                    item.key_lines["code"],
-                    f"{name}: code must be a quoted string, not {_kind(code_v)}",
-                )
+        code = _unique_code(c, item, name, codes)
+        if code is None:
             continue
-        code = code_v.strip()
-        if code in codes:
-            c.add(
-                item.key_lines["code"], f"code {code} is used twice (first at line {codes[code]})"
-            )
-        codes[code] = item.key_lines["code"]
         district = c.text(item, "district", name, required=True) if "district" in item else None
         station = c.text(item, "station", name)
         bureau = None
@@ -569,6 +558,9 @@ def _check_streets(
 
 
 def _unique_code(c: Checker, item: LDict, name: str, codes: dict[str, int]) -> str | None:
+    """The record's code, a quoted string not used before in the file (a code used twice is
+    reported against the line that used it first, and still returned: the record's other
+    problems are reported too)."""
     code_v = item.get("code")
     if not isinstance(code_v, str) or not code_v.strip():
         if "code" in item:
@@ -579,7 +571,7 @@ def _unique_code(c: Checker, item: LDict, name: str, codes: dict[str, int]) -> s
     code = code_v.strip()
     if code in codes:
         c.add(item.key_lines["code"], f"code {code} is used twice (first at line {codes[code]})")
-        return None
+        return code
     codes[code] = item.key_lines["code"]
     return code
 
