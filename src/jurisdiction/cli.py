@@ -13,6 +13,7 @@ import typer
 from . import commands
 from .commands import version_text
 from .errors import Exit, JurError
+from .render import display_width
 
 # Click re-wraps every paragraph to the terminal's width, counting characters, not columns:
 # a CJK character takes two columns, so lines holding them are wrapped by hand here and kept
@@ -43,16 +44,11 @@ EXAMPLES = [
 ]
 
 
-def columns(text: str) -> int:
-    """Display width: wide (CJK) characters take two columns."""
-    import unicodedata
-
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
 def example_lines(examples: list[tuple[str, str]], at: int = 27) -> str:
     """One example per line, the descriptions starting in one column."""
-    return "\n".join(f"  {cmd}{' ' * max(2, at - columns(cmd))}{what}" for cmd, what in examples)
+    return "\n".join(
+        f"  {cmd}{' ' * max(2, at - display_width(cmd))}{what}" for cmd, what in examples
+    )
 
 
 HELP = HELP.format(examples=example_lines(EXAMPLES))

@@ -524,12 +524,14 @@ def run_show(
 
 
 def _wrap_names(names: list[str], *, indent: int, width: int = 78) -> list[str]:
+    from .render import display_width
+
     """Names joined with 、 into lines of at most `width` display columns."""
     lines: list[str] = []
     line = ""
     for name in names:
         piece = name if not line else "、" + name
-        if line and _columns(" " * indent + line + piece) > width:
+        if line and display_width(" " * indent + line + piece) > width:
             lines.append(" " * indent + line + "、")
             line = name
         else:
@@ -537,12 +539,6 @@ def _wrap_names(names: list[str], *, indent: int, width: int = 78) -> list[str]:
     if line:
         lines.append(" " * indent + line)
     return lines
-
-
-def _columns(text: str) -> int:
-    import unicodedata
-
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def show_text(r: dict[str, Any]) -> str:
@@ -561,10 +557,10 @@ def show_text(r: dict[str, Any]) -> str:
         if r.get("communities"):
             kinds = [c["kind"] for c in r["communities"]]
             counts = ", ".join(
-                f"{kinds.count(k)} {k}{'s' if kinds.count(k) > 1 else ''}"
-                for k in ("community", "village")
-                if kinds.count(k)
-            ).replace("communitys", "communities")
+                f"{n} {word if n == 1 else plural}"
+                for word, plural in (("community", "communities"), ("village", "villages"))
+                if (n := kinds.count(word))
+            )
             lines.append(f"  communities {len(r['communities'])} ({counts}):")
             lines.extend(_wrap_names([c["name"] for c in r["communities"]], indent=14))
         if r.get("places"):
@@ -668,19 +664,9 @@ def list_records(ds: Dataset, what: str) -> tuple[list[str], list[dict[str, Any]
         ]
         return ["community", "code", "kind", "street", "district", "station", "sub_bureau"], rows
     if what == "places":
-        stations = {st.name: st for st in ds.stations}
-        streets = {s.code: s for s in ds.streets}
         rows = []
         for p in ds.places:
-            street = streets.get(p.street) if p.street else None
-            station = p.station or (street.station if street else None)
-            bureau = p.sub_bureau or (
-                stations[p.station].sub_bureau
-                if p.station
-                else street.sub_bureau
-                if street
-                else None
-            )
+            station, bureau = ds.answers_for(p)
             rows.append(
                 {
                     "place": p.name,

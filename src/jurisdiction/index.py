@@ -212,7 +212,7 @@ def dataset_entries(ds: Dataset) -> Iterator[tuple[str, Hit, bool]]:
             p.name,
             p.kind,
             p.station,
-            _place_bureau(ds, p),
+            ds.answers_for(p)[1],
             rows.get(p.street) if p.street else None,
             p.lines,
             p.note,
@@ -252,17 +252,6 @@ def dataset_entries(ds: Dataset) -> Iterator[tuple[str, Hit, bool]]:
         for reading in d.pinyin:
             for variant in pinyin_variants(reading):
                 yield variant, Hit("D", "pinyin", row, None), False
-
-
-def _place_bureau(ds: Dataset, p: Place) -> str | None:
-    if p.sub_bureau:
-        return p.sub_bureau
-    if p.station:
-        st = ds.station(p.station)
-        return st.sub_bureau if st else None
-    if p.street:
-        return next((s.sub_bureau for s in ds.streets if s.code == p.street), None)
-    return None
 
 
 def district_row(ds: Dataset, d: District) -> DistrictRow:

@@ -176,6 +176,16 @@ class Dataset(
     def sub_bureau(self, name: str) -> SubBureau | None:
         return next((b for b in self.sub_bureaus if b.name == name), None)
 
+    def answers_for(self, place: Place) -> tuple[str | None, str | None]:
+        """(station, sub-bureau) that answer for a place: its own, or its street's."""
+        if place.station:
+            st = self.station(place.station)
+            return place.station, st.sub_bureau if st else None
+        if place.street:
+            s = next((s for s in self.streets if s.code == place.street), None)
+            return (s.station, s.sub_bureau) if s else (None, None)
+        return None, place.sub_bureau
+
     @property
     def edition(self) -> str:
         return str(self.meta.get("edition") or "unknown")

@@ -19,6 +19,13 @@ FORMATS = ("table", "json", "jsonl", "tsv", "csv")
 _TSV_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
+def display_width(text: str) -> int:
+    """Columns a text takes on a terminal: a wide (CJK) character takes two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
 def cell(value: Any) -> str:
     """A field as flat text: null empty, booleans lower case, lists joined with '、'."""
     if value is None:
