@@ -74,7 +74,7 @@ from datetime import date
 from . import __version__
 from .address import read
 from .errors import Exit, JurError, UsageError
-from .model import Answer, Candidate, District, Street
+from .model import Answer, Candidate, Street
 from .normalize import normalize
 from .resolve import _area_name, _join, agrees, area_candidate, combine_areas
 
@@ -516,7 +516,6 @@ class OnlineStep:
         ds = index.dataset
         self.streets: tuple[Street, ...] = ds.streets
         self.by_code = {s.code: s for s in ds.streets}
-        self.districts: tuple[District, ...] = ds.districts
         self.district_by_code = {d.code: d for d in ds.districts if d.code}
         codes = {d.code[:4] for d in ds.districts if d.code and len(d.code) >= 4}
         codes |= {s.code[:4] for s in ds.streets if len(s.code) >= 4}
