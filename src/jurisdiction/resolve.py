@@ -221,12 +221,7 @@ def run(ctx: Ctx, key: str) -> Answer:
 def whole_name(ctx: Ctx, key: str) -> Answer | None:
     """The whole text is one known name."""
     hits = ctx.index.lookup(key)
-    if not hits:
-        return None
-    usable = [h for h in hits if h.tier != "metro-bare"]
-    if not usable:
-        return bare_metro(ctx, key, hits)
-    return decide(ctx, usable)
+    return decide(ctx, hits) if hits else None
 
 
 def pinyin(ctx: Ctx, key: str) -> Answer:
@@ -343,7 +338,8 @@ def decide_specific(
         hits = inside
     score = None if whole else SCORE_ADDRESS
     match = None if whole else "address"
-    return decide(ctx, hits, area=area, score=score, match=match)
+    # the reader gave a bare metro name only after a line or 地铁: it is the metro here
+    return decide(ctx, hits, area=area, score=score, match=match, metro=True)
 
 
 def name_tiers(ctx: Ctx, rest: str, area: tuple | None) -> Answer | None:
@@ -363,7 +359,7 @@ def by_suffix(ctx: Ctx, rest: str, area: tuple | None) -> Answer | None:
                 core = core[: -len(suffix)]
                 kind = kind or implied
                 ctx.step(f"suffix {suffix} removed")
-                hits = [h for h in ctx.index.lookup(core) if h.tier != "metro-bare"]
+                hits = ctx.index.lookup(core)
                 if hits:
                     return decide(ctx, hits, area=area, kind=kind)
                 break
@@ -436,7 +432,16 @@ def decide(
     kind: str | None = None,
     score: int | None = None,
     match: str | None = None,
+    metro: bool = False,
 ) -> Answer:
+    """The answer from the hits of one name (or part), within the area written. A metro
+    station's bare name (人民公园) stands for the station only when `metro` says the text
+    marked it so; alone it is not the metro."""
+    if not metro:
+        usable = [h for h in hits if h.tier != "metro-bare"]
+        if not usable:
+            return bare_metro(ctx, tuple(hits))
+        hits = usable
     hits = list(hits)
     if area is not None:
         inside = filter_area(ctx.index, hits, area)
@@ -578,7 +583,7 @@ def place_answer(
     )
 
 
-def bare_metro(ctx: Ctx, key: str, hits: tuple[Hit, ...]) -> Answer:
+def bare_metro(ctx: Ctx, hits: tuple[Hit, ...]) -> Answer:
     """人民公园 alone: a metro station's name, but also a park's: not the metro."""
     names = "、".join(dict.fromkeys(metro_base(h.row.name) for h in hits))
     return not_found(
