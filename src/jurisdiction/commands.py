@@ -364,20 +364,12 @@ def run_roster_to(path: str, name: str | None, **kw: Any) -> int:
     """run_roster into a file (--output). The file is written only once the roster is
     ready: a bad name or dataset leaves an existing file as it was."""
     import io
-    import os
+
+    from .files import write_atomic
 
     buf = io.StringIO()
     code = run_roster(name, out=buf, **kw)
-    tmp = f"{path}.tmp{os.getpid()}"
-    try:
-        with open(tmp, "w", encoding="utf-8", newline="") as f:
-            f.write(buf.getvalue())
-        os.replace(tmp, path)
-    except OSError as e:
-        raise UsageError(f"cannot write {path}: {e.strerror or e}") from None
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    write_atomic(path, buf.getvalue())
     return code
 
 
