@@ -9,6 +9,7 @@ file could be parsed. A dataset with any problem raises DataError and is never a
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +26,18 @@ from .paths import (  # noqa: F401
     default_data_dir,
 )
 
-MAX_FILE_BYTES = 32 * 1024 * 1024  # a 40,000-street dataset is ~12 MB
+# Limits (README, "Limits"): each bounds what a hostile file could make jur spend, and each is
+# far above what real data needs. A whole country (38,600 townships, 620,000 communities)
+# written by yaml.safe_dump is ~70 MB and ~9 bytes a YAML event.
+MAX_FILE_BYTES = 512 * 2**20  # a file; read whole (its digest keys the cache)
 MAX_DEPTH = 24  # the format needs 5 levels; deep nesting is refused before recursion can hurt
+MAX_SCALAR_CHARS = 65_536  # one string (the longest note shipped is under 1,000 characters)
+MAX_INT_DIGITS = 64  # an unquoted number; Python refuses to convert one of 4,300 digits
+BYTES_PER_EVENT = 3  # a file may hold EVENT_ALLOWANCE + its size / 3 events ...
+EVENT_ALLOWANCE = 65_536
+MAX_RECORD_EVENTS = 65_536  # ... a record of a list file at most this many (it is held whole)
+MAX_DOCUMENT_EVENTS = 4_000_000  # ... and a file read whole (units.yaml) at most this many
+MAX_PROBLEMS = 500  # problems reported for one file (then one line says how many more)
 
 _INT = re.compile(r"[-+]?[0-9]+\Z")
 _NULLS = {"", "~", "null", "Null", "NULL"}
@@ -108,18 +119,82 @@ def _scalar(ev: Any) -> Any:
     if v in _BOOLS:
         return _BOOLS[v]
     if _INT.match(v):
+        if len(v) > MAX_INT_DIGITS:
+            raise _LongNumber(len(v))
         return int(v)
     return v
 
 
-def parse_yaml(text: str, shown: str) -> Any:
+class _LongNumber(Exception):
+    """An unquoted number too long to be one (reported with its line by the parser)."""
+
+    def __init__(self, digits: int) -> None:
+        self.digits = digits
+
+
+def parse_yaml(text: str | bytes, shown: str) -> Any:
     """Compose plain data from YAML events, refusing what plain data does not need."""
+    for kind, value, _line in compose(text, shown, stream=False):
+        if kind == "doc":
+            return value
+    return None  # pragma: no cover - compose always ends with the document
+
+
+class LStream:
+    """The items of a top-level list, composed one at a time as they are read (so a list of
+    640,000 communities is never held as YAML nodes at once): iterate for (item, line)."""
+
+    def __init__(self, events: Iterator[tuple[str, Any, int]], line: int) -> None:
+        self._events = events
+        self.line = line
+
+    def __iter__(self) -> Iterator[tuple[Any, int]]:
+        for kind, value, line in self._events:
+            if kind == "item":
+                yield value, line
+
+
+def read_list(raw: bytes, shown: str, use_fast: bool = True, tick: Any = None) -> Any:
+    """A file whose top level should be a list: an LStream of its items (read by the fast
+    reader when every line is in the block form yaml.safe_dump writes, else by the strict
+    YAML composer), or the whole document when its top level is not a list."""
+    fast = fast_items(raw, shown, tick) if use_fast else None
+    if fast is not None:
+        return LStream(fast, 1)
+    events = compose(decode(raw, shown), shown, stream=True, tick=tick)
+    for kind, value, line in events:
+        if kind == "list":
+            return LStream(events, line)
+        return value  # "doc": not a list; the checker reports its shape
+    return None  # pragma: no cover
+
+
+def pairs(doc: LList | LStream) -> Iterator[tuple[Any, int]]:
+    """(item, line) of a composed list or of a streamed one."""
+    if isinstance(doc, LStream):
+        return iter(doc)
+    return zip(doc, doc.item_lines, strict=True)
+
+
+def compose(
+    text: str | bytes, shown: str, *, stream: bool, tick: Any = None
+) -> Iterator[tuple[str, Any, int]]:
+    """YAML events -> plain data, checked against the limits as they come. Yields
+    ("doc", value, 1) at the end; with stream=True and a top-level list, first ("list", None,
+    line) and then ("item", value, line) for each item as soon as it is complete, keeping
+    nothing of it."""
     import yaml  # imported here: the cache path never needs it (~40 ms)
 
     loader_cls = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
     stack: list[list[Any]] = []  # frames: [container, pending_key, pending_key_line]
     root: list[Any] = []
     documents = 0
+    size = len(text.encode("utf-8")) if isinstance(text, str) else len(text)
+    max_events = EVENT_ALLOWANCE + size // BYTES_PER_EVENT
+    events = 0
+    record_start = 0  # event count where the current top-level item began
+    streaming = False
+    out: list[tuple[Any, int]] = []  # a completed top-level item, handed on by the loop
 
     def fail(line: int, message: str) -> DataError:
         return DataError([Problem(shown, line, message)])
@@ -131,6 +206,9 @@ def parse_yaml(text: str, shown: str) -> Any:
         frame = stack[-1]
         container = frame[0]
         if isinstance(container, LList):
+            if streaming and len(stack) == 1:
+                out.append((value, line))
+                return
             container.append(value)
             container.item_lines.append(line)
         elif frame[1] is _NO_KEY:
@@ -151,8 +229,15 @@ def parse_yaml(text: str, shown: str) -> Any:
     try:
         while loader.check_event():
             ev = loader.get_event()
+            events += 1
             name = type(ev).__name__
             line = ev.start_mark.line + 1 if ev.start_mark else 1
+            if events > max_events:
+                raise fail(
+                    line,
+                    f"more than {max_events:,} YAML events in a file of {size:,} bytes "
+                    f"(the limit is one per {BYTES_PER_EVENT} bytes)",
+                )
             if name == "AliasEvent":
                 raise fail(line, f"YAML alias '*{ev.anchor}' is not allowed (plain data only)")
             anchor = getattr(ev, "anchor", None)
@@ -166,7 +251,18 @@ def parse_yaml(text: str, shown: str) -> Any:
                 if documents > 1:
                     raise fail(line, "more than one YAML document in the file")
             elif name == "ScalarEvent":
-                add(_scalar(ev), line)
+                if len(ev.value) > MAX_SCALAR_CHARS:
+                    raise fail(
+                        line,
+                        f"a string of {len(ev.value):,} characters; "
+                        f"the limit is {MAX_SCALAR_CHARS:,}",
+                    )
+                try:
+                    add(_scalar(ev), line)
+                except _LongNumber as e:
+                    raise fail(
+                        line, f"an unquoted number of {e.digits:,} digits (quote it if it is text)"
+                    ) from None
             elif name in ("SequenceStartEvent", "MappingStartEvent"):
                 if len(stack) >= MAX_DEPTH:
                     raise fail(line, f"nesting deeper than {MAX_DEPTH} levels")
@@ -178,10 +274,25 @@ def parse_yaml(text: str, shown: str) -> Any:
                     container = LList()
                     container.item_lines = []
                 container.line = line
+                if not stack and stream and name == "SequenceStartEvent":
+                    streaming = True
+                    yield "list", None, line
                 stack.append([container, _NO_KEY, 0])
             elif name in ("SequenceEndEvent", "MappingEndEvent"):
                 frame = stack.pop()
                 add(frame[0], frame[0].line)
+            if streaming:
+                if len(stack) <= 1:
+                    record_start = events
+                elif events - record_start > MAX_RECORD_EVENTS:
+                    raise fail(line, f"a record of more than {MAX_RECORD_EVENTS:,} YAML events")
+                if out:
+                    yield "item", out[0][0], out[0][1]
+                    out.clear()
+                    if tick is not None and events & 0xFFFF < 16:
+                        tick(line)
+            elif events > MAX_DOCUMENT_EVENTS:
+                raise fail(line, f"more than {MAX_DOCUMENT_EVENTS:,} YAML events in one document")
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
         line = mark.line + 1 if mark else 1
@@ -191,10 +302,195 @@ def parse_yaml(text: str, shown: str) -> Any:
         dispose = getattr(loader, "dispose", None)
         if dispose:
             dispose()
-    return root[0] if root else None
+    yield "doc", root[0] if root else None, 1
 
 
 _NO_KEY = object()
+
+
+# --- the fast reader ---------------------------------------------------------------------
+#
+# A list file as yaml.safe_dump writes it (and as the shipped files are written) is a block
+# list of flat mappings, one `key: value` a line, with lists of scalars as `key:` followed by
+# `- item` lines or as `[a, b]`. Such a file is read here line by line, about four times as
+# fast as through libyaml's event objects, into the same LDict records with the same lines.
+# Only lines whose meaning is certain are read: anything else (a tag, an anchor, a nested
+# mapping, a multi-line or escaped form this reader does not know, a duplicate key, a limit
+# reached) makes the whole file go through the strict YAML composer, which reads it or
+# reports the problem.
+
+
+class NotFast(Exception):
+    """The file has a line the fast reader does not read: use the YAML composer."""
+
+
+_KV = re.compile(r"(- |  )([A-Za-z_][A-Za-z0-9_]*):(?: (.+))?\Z")
+_ITEM = re.compile(r" {2,4}- (.+)\Z")
+_SQ = re.compile(r"'((?:[^']|'')*)'\Z")
+_DQ = re.compile(r'"((?:[^"\\]|\\.)*)"\Z')
+_ESC = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|x([0-9A-Fa-f]{2})|([\\\"]))|\\")
+# \uXXXX escapes (no surrogate) and characters other than a backslash or a double quote
+_U_ONLY = re.compile(r'(?:[^\\"]|\\u(?![dD][89a-fA-F])[0-9A-Fa-f]{4})*')
+_PLAIN_FIRST_BAD = frozenset("-?:,[]{}#&*!|>'\"%@` ")
+
+
+def _unescape(m: re.Match[str]) -> str:
+    code = m.group(1) or m.group(2) or m.group(3)
+    if code is not None:
+        n = int(code, 16)
+        if 0xD800 <= n <= 0xDFFF or n > 0x10FFFF:
+            raise NotFast
+        return chr(n)
+    if m.group(4) is not None:
+        return m.group(4)
+    raise NotFast  # an escape this reader does not decode
+
+
+def _fast_value(v: str) -> Any:
+    c = v[0]
+    if c == "'":
+        m = _SQ.match(v)
+        if m is None:
+            raise NotFast
+        return m.group(1).replace("''", "'")
+    if c == '"':
+        m = _DQ.match(v)
+        if m is None:
+            raise NotFast
+        body = m.group(1)
+        if "\\" not in body:
+            return body
+        if body.isascii() and _U_ONLY.fullmatch(body):  # what safe_dump writes: \uXXXX only
+            return body.encode("ascii").decode("unicode_escape")
+        return _ESC.sub(_unescape, body)
+    if c in _PLAIN_FIRST_BAD or v[-1] in " :" or ": " in v or " #" in v:
+        raise NotFast
+    if "[" in v or "]" in v or "{" in v or "}" in v:
+        raise NotFast
+    if v in _NULLS:
+        return None
+    if v in _BOOLS:
+        return _BOOLS[v]
+    if _INT.match(v):
+        if len(v) > MAX_INT_DIGITS:
+            raise NotFast
+        return int(v)
+    return v
+
+
+def _fast_list(v: str, line: int) -> LList:
+    out = LList()
+    out.line = line
+    inner = v[1:-1].strip()
+    items = [x.strip() for x in inner.split(",")] if inner else []
+    for x in items:
+        if not x or x[0] in "'\"":
+            raise NotFast
+        out.append(_fast_value(x))
+    out.item_lines = [line] * len(out)
+    return out
+
+
+def fast_items(raw: bytes, shown: str, tick: Any = None) -> Iterator[tuple[str, Any, int]] | None:
+    """("item", record, line) for each record of a block list of flat mappings; raises
+    NotFast on the first line it does not read. None when the file does not begin like one."""
+    head = raw[:4096].lstrip(b"\n")
+    if raw.startswith(b"\xef\xbb\xbf") or b"\r" in raw[:4096]:
+        return None
+    for ln in head.split(b"\n"):
+        if ln.strip() and not ln.startswith(b"#"):
+            if not ln.startswith(b"- "):
+                return None
+            break
+    return _fast_records(raw, shown, tick)
+
+
+def _fast_records(raw: bytes, shown: str, tick: Any) -> Iterator[tuple[str, Any, int]]:
+    import io
+
+    max_events = EVENT_ALLOWANCE + len(raw) // BYTES_PER_EVENT
+    events = 6  # the stream's, the document's and the list's start and end
+    record: LDict | None = None
+    record_events = 0
+    pending: LList | None = None  # the list of a `key:` with nothing after it
+    pending_key = ""
+    kv_match = _KV.match
+    records = 0
+    for lineno, bline in enumerate(io.BytesIO(raw), 1):
+        try:
+            text = bline.decode("utf-8")
+        except UnicodeDecodeError:
+            raise NotFast from None
+        if text[-1:] == "\n":
+            text = text[:-1]
+        if not text.isprintable():
+            raise NotFast  # tabs, CR, controls, line separators: the composer decides
+        m = kv_match(text)
+        if m is None:
+            if pending is not None:
+                im = _ITEM.match(text)
+                if im is not None:
+                    v = im.group(1)
+                    if len(v) > MAX_SCALAR_CHARS:
+                        raise NotFast
+                    if not pending:
+                        pending.line = lineno
+                    pending.append(_fast_value(v))
+                    pending.item_lines.append(lineno)
+                    record_events += 3 if len(pending) == 1 else 1
+                    continue
+            stripped = text.lstrip(" ")
+            if not stripped or stripped[0] == "#":
+                continue  # a blank line or a comment
+            raise NotFast
+        dash, key, v = m.groups()
+        if pending is not None:
+            record[pending_key] = pending if pending else None  # type: ignore[index]
+            pending = None
+        if dash == "- ":
+            if record is not None:
+                if record_events > MAX_RECORD_EVENTS:
+                    raise NotFast
+                events += record_events
+                yield "item", record, record.line
+                if tick is not None and records & 0x3FFF == 0:
+                    tick(lineno)
+            record = LDict()
+            record.key_lines = {}
+            record.line = lineno
+            record_events = 2
+            records += 1
+        elif record is None:
+            raise NotFast
+        if key in record:
+            raise NotFast  # a duplicate key: the composer reports it
+        record.key_lines[key] = lineno
+        record_events += 2
+        if v is None:
+            pending = LList()
+            pending.item_lines = []
+            pending.line = lineno
+            pending_key = key
+            record[key] = None
+            continue
+        if len(v) > MAX_SCALAR_CHARS:
+            raise NotFast
+        if v[0] == "[" and v[-1] == "]":
+            lst = _fast_list(v, lineno)
+            record_events += len(lst) + 2
+            record[key] = lst
+        else:
+            record[key] = _fast_value(v)
+        if events + record_events > max_events:
+            raise NotFast
+    if pending is not None:
+        record[pending_key] = pending if pending else None  # type: ignore[index]
+    if record is None:
+        raise NotFast  # no record at all: the composer says what the file is
+    events += record_events
+    if events > max_events or record_events > MAX_RECORD_EVENTS:
+        raise NotFast
+    yield "item", record, record.line
 
 
 # --- schema ---------------------------------------------------------------------------
@@ -289,9 +585,16 @@ class Checker:
     def __init__(self, shown: str) -> None:
         self.shown = shown
         self.problems: list[Problem] = []
+        self.count = 0
 
     def add(self, line: int, message: str) -> None:
-        self.problems.append(Problem(self.shown, line, message))
+        self.count += 1
+        if self.count <= MAX_PROBLEMS:
+            self.problems.append(Problem(self.shown, line, message))
+        elif self.count == MAX_PROBLEMS + 1:
+            self.problems.append(
+                Problem(self.shown, line, f"more than {MAX_PROBLEMS} problems; stopped listing")
+            )
 
     def mapping(
         self, value: Any, line: int, what: str, allowed: set[str], required: set[str]
@@ -496,11 +799,11 @@ def _check_streets(
 ) -> tuple[list[Street], dict[str, list[int]]]:
     streets: list[Street] = []
     served: dict[str, list[int]] = {}
-    if not isinstance(doc, LList):
+    if not isinstance(doc, LList | LStream):
         c.add(getattr(doc, "line", 1), f"streets.yaml must be a list of streets, not {_kind(doc)}")
         return streets, served
     codes: dict[str, int] = {}
-    for item, line in zip(doc, doc.item_lines, strict=True):
+    for item, line in pairs(doc):
         if not c.mapping(
             item, line, "street", STREET_KEYS, {"name", "code", "district", "station"}
         ):
@@ -508,7 +811,7 @@ def _check_streets(
         name = c.text(item, "name", "street", required=True)
         if not name:
             continue
-        code = _unique_code(c, item, name, codes)
+        code = _unique_code(c, item, name, codes, STREET_CODE_DIGITS)
         if code is None:
             continue
         district = c.text(item, "district", name, required=True) if "district" in item else None
@@ -557,10 +860,16 @@ def _check_streets(
     return streets, served
 
 
-def _unique_code(c: Checker, item: LDict, name: str, codes: dict[str, int]) -> str | None:
-    """The record's code, a quoted string not used before in the file (a code used twice is
-    reported against the line that used it first, and still returned: the record's other
-    problems are reported too)."""
+STREET_CODE_DIGITS = 9  # a township-level statistical division code (410103010)
+COMMUNITY_CODE_DIGITS = 12  # a village-level one: its street's 9 digits and 3 more
+
+
+def _unique_code(
+    c: Checker, item: LDict, name: str, codes: dict[str, int], digits: int
+) -> str | None:
+    """The record's code, a quoted string of `digits` digits not used before in the file (a
+    code used twice is reported against the line that used it first, and still returned: the
+    record's other problems are reported too)."""
     code_v = item.get("code")
     if not isinstance(code_v, str) or not code_v.strip():
         if "code" in item:
@@ -569,6 +878,10 @@ def _unique_code(c: Checker, item: LDict, name: str, codes: dict[str, int]) -> s
             )
         return None
     code = code_v.strip()
+    if len(code) != digits or not code.isascii() or not code.isdigit():
+        shown = code if len(code) <= 40 else code[:40] + "…"
+        c.add(item.key_lines["code"], f"{name}: code must be {digits} digits, not '{shown}'")
+        return None
     if code in codes:
         c.add(item.key_lines["code"], f"code {code} is used twice (first at line {codes[code]})")
         return code
@@ -576,22 +889,23 @@ def _unique_code(c: Checker, item: LDict, name: str, codes: dict[str, int]) -> s
     return code
 
 
-def _check_communities(doc: Any, c: Checker, streets: set[str]) -> list[Community]:
+def _check_communities(doc: Any, c: Checker, streets: dict[str, str]) -> list[Community]:
     out: list[Community] = []
-    if not isinstance(doc, LList):
+    if not isinstance(doc, LList | LStream):
         c.add(
             getattr(doc, "line", 1),
             f"communities.yaml must be a list of communities, not {_kind(doc)}",
         )
         return out
     codes: dict[str, int] = {}
-    for item, line in zip(doc, doc.item_lines, strict=True):
+    kinds = {k: k for k in COMMUNITY_KINDS}  # one str object per kind, however many records
+    for item, line in pairs(doc):
         if not c.mapping(item, line, "community", COMMUNITY_KEYS, {"name", "code", "street"}):
             continue
         name = c.text(item, "name", "community", required=True)
         if not name:
             continue
-        code = _unique_code(c, item, name, codes)
+        code = _unique_code(c, item, name, codes, COMMUNITY_CODE_DIGITS)
         street = c.text(item, "street", name, required=True)
         if street is not None and street not in streets:
             c.add(item.key_lines["street"], f"{name}: street '{street}' is not a street's code")
@@ -600,7 +914,8 @@ def _check_communities(doc: Any, c: Checker, streets: set[str]) -> list[Communit
         if kind is not None and kind not in COMMUNITY_KINDS:
             c.add(item.key_lines["kind"], f"{name}.kind must be one of {sorted(COMMUNITY_KINDS)}")
         if code and street:
-            out.append(Community(name, code, street, kind))
+            # the street's own code object, shared: 640,000 communities, 40,000 streets
+            out.append(Community(name, code, streets[street], kinds.get(kind, kind)))
     return out
 
 
@@ -608,11 +923,11 @@ def _check_places(
     doc: Any, c: Checker, streets: set[str], stations: set[str], bureaus: set[str], ids: set[str]
 ) -> list[Place]:
     out: list[Place] = []
-    if not isinstance(doc, LList):
+    if not isinstance(doc, LList | LStream):
         c.add(getattr(doc, "line", 1), f"places.yaml must be a list of places, not {_kind(doc)}")
         return out
     seen: dict[tuple[str, str], int] = {}
-    for item, line in zip(doc, doc.item_lines, strict=True):
+    for item, line in pairs(doc):
         if not c.mapping(item, line, "place", PLACE_KEYS, {"name", "kind", "source"}):
             continue
         name = c.text(item, "name", "place", required=True)
@@ -682,33 +997,64 @@ def load_files(directory: str | Path) -> dict[str, bytes]:
 
 
 def parse_dataset(
-    directory: str | Path, raw: dict[str, bytes] | None = None, digest: str = ""
+    directory: str | Path,
+    raw: dict[str, bytes] | None = None,
+    digest: str = "",
+    progress: Any = "terminal",
 ) -> Dataset:
-    """Parse and validate both files; DataError lists every problem found."""
+    """Parse and validate the files; DataError lists every problem found.
+
+    The list files are read as streams of records and checked record by record, so memory
+    holds the checked records, not the YAML of 640,000 of them. `progress(phase, done,
+    total)` is called now and then; by default a progress bar on stderr when it is a terminal
+    and the work takes more than a second (progress.for_terminal)."""
+    if progress == "terminal":
+        from .progress import for_terminal
+
+        bar = for_terminal()
+        try:
+            return parse_dataset(directory, raw, digest, bar)
+        finally:
+            if bar is not None:
+                bar.close()
     directory = Path(directory)
     problems: list[Problem] = []
-    docs: dict[str, Any] = {}
-    present = [
-        f
-        for f in OPTIONAL
-        if (raw is not None and f in raw) or (raw is None and (directory / f).exists())
-    ]
-    for fname in (*FILES, *present):
-        path = directory / fname
-        shown = str(path)
+    if raw is None:
+        raw = {}
+        for fname in (*FILES, *OPTIONAL):
+            path = directory / fname
+            if fname in OPTIONAL and not path.exists():
+                continue
+            try:
+                raw[fname] = read_bytes(path, str(path))
+            except DataError as e:
+                problems.extend(e.problems)
+    present = [f for f in OPTIONAL if f in raw]
+    units_doc = None
+    if UNITS in raw:
+        shown = str(directory / UNITS)
         try:
-            text = decode(raw[fname], shown) if raw and fname in raw else read_text(path, shown)
-            docs[fname] = parse_yaml(text, shown)
+            units_doc = parse_yaml(decode(raw[UNITS], shown), shown)
         except DataError as e:
             problems.extend(e.problems)
-    if problems:
+    if problems or STREETS not in raw:
+        # a units.yaml that cannot be read: streets.yaml is still read for its own problems
+        if STREETS in raw:
+            _, more = _stream_check(raw[STREETS], str(directory / STREETS), _only_syntax)
+            problems.extend(more)
         raise DataError(problems)
     cu = Checker(str(directory / UNITS))
-    meta, bureaus, stations, districts = _check_units(docs[UNITS], cu)
+    meta, bureaus, stations, districts = _check_units(units_doc, cu)
     # References into a units.yaml that is itself broken would only repeat its problem.
     by_name = {s.name: s for s in stations} if not cu.problems else None
-    cs = Checker(str(directory / STREETS))
-    streets, served = _check_streets(docs[STREETS], cs, by_name)
+    shown = str(directory / STREETS)
+    tick = _ticker(progress, "checking streets", raw[STREETS])
+    result, street_problems = _stream_check(
+        raw[STREETS], shown, lambda doc, c: (_check_streets(doc, c, by_name), c)[0], tick
+    )
+    streets, served = result if result is not None else ([], {})
+    cs = Checker(shown)
+    cs.problems = street_problems
     for station, lines in served.items():
         if len(lines) > 1:
             for line in lines[1:]:
@@ -719,31 +1065,36 @@ def parse_dataset(
     for st in stations:
         if st.kind == "territorial" and st.name not in served and not cs.problems:
             cu.add(
-                _station_line(docs[UNITS], st.name),
+                _station_line(units_doc, st.name),
                 f"territorial station '{st.name}' serves no street",
             )
     problems = cu.problems + cs.problems
     if problems:
         raise DataError(problems)
-    street_codes = {s.code for s in streets}
+    street_codes = {s.code: s.code for s in streets}
     communities: list[Community] = []
     places: list[Place] = []
-    if COMMUNITIES in docs:
-        cc = Checker(str(directory / COMMUNITIES))
-        communities = _check_communities(docs[COMMUNITIES], cc, street_codes)
-        problems += cc.problems
-    if PLACES in docs:
-        cp = Checker(str(directory / PLACES))
-        ids = {s.get("id") for s in meta.get("sources") or [] if isinstance(s, dict)}
-        places = _check_places(
-            docs[PLACES],
-            cp,
-            street_codes,
-            {s.name for s in stations},
-            {b.name for b in bureaus},
-            ids,
+    if COMMUNITIES in present:
+        tick = _ticker(progress, "checking communities", raw[COMMUNITIES])
+        result, more = _stream_check(
+            raw[COMMUNITIES],
+            str(directory / COMMUNITIES),
+            lambda doc, c: _check_communities(doc, c, street_codes),
+            tick,
         )
-        problems += cp.problems
+        communities = result or []
+        problems += more
+    if PLACES in present:
+        ids = {s.get("id") for s in meta.get("sources") or [] if isinstance(s, dict)}
+        station_names = {s.name for s in stations}
+        bureau_names = {b.name for b in bureaus}
+        result, more = _stream_check(
+            raw[PLACES],
+            str(directory / PLACES),
+            lambda doc, c: _check_places(doc, c, street_codes, station_names, bureau_names, ids),
+        )
+        places = result or []
+        problems += more
     if problems:
         raise DataError(problems)
     codes_by_station: dict[str, list[str]] = {}
@@ -764,6 +1115,36 @@ def parse_dataset(
         communities=tuple(communities),
         places=tuple(places),
     )
+
+
+def _only_syntax(doc: Any, c: Checker) -> None:
+    for _ in pairs(doc) if isinstance(doc, LList | LStream) else ():
+        pass
+
+
+def _stream_check(raw: bytes, shown: str, check: Any, tick: Any = None) -> tuple[Any, list]:
+    """check(doc, checker) on a list file, read fast when it can be (see fast_items), else
+    by the YAML composer; (its result, the problems). A YAML problem (syntax, a limit) is the
+    file's only problem: what was checked before it is not reported."""
+    for use_fast in (True, False):
+        c = Checker(shown)
+        try:
+            doc = read_list(raw, shown, use_fast, tick)
+            return check(doc, c), c.problems
+        except NotFast:
+            continue
+        except DataError as e:
+            return None, e.problems
+    return None, []  # pragma: no cover - the composer never raises NotFast
+
+
+def _ticker(progress: Any, phase: str, raw: bytes) -> Any:
+    """A line-number callback for the readers that reports (phase, line, lines) to progress."""
+    if progress is None:
+        return None
+    total = raw.count(b"\n") or 1
+    progress(phase, 0, total)
+    return lambda line: progress(phase, line, total)
 
 
 def _station_line(units: LDict, name: str) -> int:

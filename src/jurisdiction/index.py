@@ -52,7 +52,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 
-FORMAT = 12  # bump when the cache layout or the key rules change
+FORMAT = 13  # bump when the cache layout or the key rules change
 
 Hit = record("Hit", "target tier row note")
 StreetRow = record("StreetRow", "name code district kind short station sub_bureau verified note")
@@ -300,12 +300,15 @@ class Index:
     ) -> None:
         self._keys = keys
         self._starts = starts
-        self._start_shards: dict[int, dict[str, list[int]]] = {}
         self.head = head
         self._aux = aux
         self._dataset = dataset
         self._cache_dir = cache_dir
-        self._shards: dict[int, dict[str, tuple[Hit, ...]]] = {}
+        self._shards: dict[int, tuple[dict[str, tuple], dict[str, list[int]]]] = {}
+        layout = head.get("layout") or {}
+        self._n: int = layout.get("n", 1)
+        self._n_all: int = layout.get("n_all", 1)
+        self._deep: dict[str, tuple[int, int]] = layout.get("deep", {})
         self.areas: dict[str, tuple] = head["areas"]
         self.digit_free: bool = head.get("digit_free", False)
         self.memo: dict[tuple[str, int], Any] = {}  # see resolve.resolve
@@ -328,28 +331,8 @@ class Index:
             if core:
                 cores.add(core)
         frozen = {k: tuple(v) for k, v in keys.items()}
-        areas = area_entries(ds)
-        head = {
-            "format": FORMAT,
-            "version": __version__,
-            "digest": ds.digest,
-            "path": ds.path,
-            "edition": ds.edition,
-            "areas": areas,
-            "shards": _shard_count(len(frozen)),
-            # no key holds an ASCII digit: the resolver may treat all digits alike
-            "digit_free": not any(c in "0123456789" for k in [*frozen, *areas] for c in k),
-            "counts": {
-                "streets": len(ds.streets),
-                "stations": len(ds.stations),
-                "sub_bureaus": len(ds.sub_bureaus),
-            },
-        }
-        # zone -> the districts its units lie on, and the zone's sub-bureau (zhengdong.md)
-        head["lies_on"] = {d.name: list(d.lies_on) for d in ds.districts if d.lies_on}
-        head["zone_bureau"] = {d.name: d.sub_bureau for d in ds.districts if d.lies_on}
+        head = head_of(ds, not any(_has_digit(k) for k in frozen))
         starts = _lengths_by_first_two(explicit)
-        head["start_shards"] = _shard_count(len(starts))
         aux = {"cores": sorted(cores), "core_starts": _by_first_two(sorted(cores))}
         return cls(keys=frozen, head=head, aux=aux, dataset=ds, starts=starts)
 
@@ -360,59 +343,73 @@ class Index:
         raw = self._raw_lookup(key)
         if not raw or raw[0].__class__ is Hit:
             return raw  # built from the dataset, or named at an earlier lookup
-        named = tuple(map(_named_hit, raw))
+        try:
+            named = tuple(map(_named_hit, raw))
+        except CACHE_DAMAGE:  # valid marshal data of another shape: not this cache's
+            self._rebuild()
+            return self.lookup(key)
         # name them once: a batch, or an address read, looks the same key up again
         if self._keys is not None:
             self._keys[key] = named
         else:
-            self._shards[_shard_of(key, self.head["shards"])][key] = named
+            self._shards[self._shard_id(key)][0][key] = named
         return named
+
+    def _shard_id(self, key: str) -> int:
+        """Keys are grouped by their first two characters (an address read looks up keys
+        that begin alike, and a community's forms land together); a group too big for one
+        shard is spread over shards of its own by the whole key (head["deep"])."""
+        group = key[:2]
+        deep = self._deep.get(group)
+        if deep is not None:
+            return deep[0] + (zlib.crc32(key.encode("utf-8")) & (deep[1] - 1))
+        return zlib.crc32(group.encode("utf-8")) & (self._n - 1)
+
+    def _shard(self, n: int) -> tuple[dict, dict]:
+        shard = self._shards.get(n)
+        if shard is None:
+            shard = self._shards[n] = _read_shard(self._cache_dir, self._n_all, n)
+            if len(self._shards) == self._n_all:
+                # every shard is in memory (a batch, or a small dataset): one dict from now on
+                keys: dict[str, tuple[Hit, ...]] = {}
+                starts: dict[str, list[int]] = {}
+                for part, part_starts in self._shards.values():
+                    keys.update(part)
+                    starts.update(part_starts)
+                self._keys, self._starts = keys, starts
+        return shard
 
     def _raw_lookup(self, key: str) -> tuple:
         if self._keys is not None:
             return self._keys.get(key, ())
-        n = _shard_of(key, self.head["shards"])
-        shard = self._shards.get(n)
-        if shard is None:
-            try:
-                shard = self._shards[n] = _read(os.path.join(self._cache_dir, f"k{n:04d}"))
-            except (OSError, ValueError, EOFError, TypeError):
-                self._rebuild()
-                return self._raw_lookup(key)
-            if len(self._shards) == self.head["shards"]:
-                # every shard is in memory (a batch, or a small dataset): one dict from now on
-                merged: dict[str, tuple[Hit, ...]] = {}
-                for part in self._shards.values():
-                    merged.update(part)
-                self._keys = merged
-        return shard.get(key, ())
+        try:
+            shard = self._shard(self._shard_id(key))
+        except CACHE_DAMAGE:
+            self._rebuild()
+            return self._raw_lookup(key)
+        return shard[0].get(key, ())
 
     def lengths_at(self, key2: str) -> list[int]:
         """The lengths of the explicit keys that begin with these two characters, longest
-        first."""
+        first. They are kept in the shard of the keys that begin so (one read for both)."""
         if self._starts is not None:
             return self._starts.get(key2, ())
-        n = _shard_of(key2, self.head["start_shards"])
-        shard = self._start_shards.get(n)
-        if shard is None:
-            try:
-                shard = self._start_shards[n] = _read(os.path.join(self._cache_dir, f"s{n:04d}"))
-            except (OSError, ValueError, EOFError, TypeError):
-                self._rebuild()
-                return self.lengths_at(key2)
-            if len(self._start_shards) == self.head["start_shards"]:
-                merged: dict[str, list[int]] = {}  # all read (a batch): one dict from now on
-                for part in self._start_shards.values():
-                    merged.update(part)
-                self._starts = merged
-        return shard.get(key2, ())
+        try:
+            shard = self._shard(zlib.crc32(key2.encode("utf-8")) & (self._n - 1))
+        except CACHE_DAMAGE:
+            self._rebuild()
+            return self.lengths_at(key2)
+        return shard[1].get(key2, ())
 
     @property
     def aux(self) -> dict[str, Any]:
         if self._aux is None:
             try:
-                self._aux = _read(os.path.join(self._cache_dir, "aux"))
-            except (OSError, ValueError, EOFError, TypeError):
+                aux = _checked(_read(os.path.join(self._cache_dir, "aux")), dict)
+                _checked(aux["cores"], list)
+                _checked(aux["core_starts"], dict)
+                self._aux = aux
+            except CACHE_DAMAGE:
                 self._rebuild()
         return self._aux
 
@@ -425,7 +422,7 @@ class Index:
         raw = load_files(directory)
         fresh = Index.from_dataset(parse_dataset(directory, raw, content_digest(raw)))
         self._keys, self._aux, self._dataset = fresh._keys, fresh._aux, fresh._dataset
-        self._starts, self._start_shards = fresh._starts, {}
+        self._starts, self._shards = fresh._starts, {}
         self.head = fresh.head
         self.areas = fresh.areas
         self.digit_free = fresh.digit_free
@@ -459,8 +456,9 @@ class Index:
     def dataset(self) -> Dataset:
         if self._dataset is None:
             try:
-                self._dataset = _dataset_from_tuples(_read(os.path.join(self._cache_dir, "full")))
-            except (OSError, ValueError, EOFError, TypeError):
+                full = zlib.decompress(_read_bytes(os.path.join(self._cache_dir, "full")))
+                self._dataset = _dataset_from_tuples(marshal.loads(full))
+            except CACHE_DAMAGE:
                 self._rebuild()
         return self._dataset
 
@@ -471,44 +469,10 @@ class Index:
     # --- cache -----------------------------------------------------------------------
 
     def write_cache(self, root: str) -> None:
-        """Write this index under root/<digest>, atomically; silently skip if impossible."""
-        from pathlib import Path
-
-        root = Path(root)
-        if (
-            self._keys is None
-            or self._dataset is None
-            or self._starts is None
-            or not self.head["digest"]
-        ):
-            return
-        target = root / self.head["digest"]
-        if target.exists():
-            return
-        tmp = root / f".tmp-{os.getpid()}-{self.head['digest'][:12]}"
-        try:
-            tmp.mkdir(parents=True, exist_ok=True)
-            n = self.head["shards"]
-            shards: list[dict[str, tuple]] = [{} for _ in range(n)]
-            seen: dict[int, tuple] = {}  # one plain copy of each row: marshal shares it
-            for k, v in self._keys.items():
-                shards[_shard_of(k, n)][k] = tuple(_plain_shared(h, seen) for h in v)
-            for i, shard in enumerate(shards):
-                (tmp / f"k{i:04d}").write_bytes(marshal.dumps(shard))
-            ns = self.head["start_shards"]
-            start_shards: list[dict[str, list[int]]] = [{} for _ in range(ns)]
-            for k, v in (self._starts or {}).items():
-                start_shards[_shard_of(k, ns)][k] = v
-            for i, shard in enumerate(start_shards):
-                (tmp / f"s{i:04d}").write_bytes(marshal.dumps(shard))
-            (tmp / "aux").write_bytes(marshal.dumps(self.aux))
-            (tmp / "full").write_bytes(marshal.dumps(_dataset_to_tuples(self._dataset)))
-            (tmp / "head").write_bytes(
-                marshal.dumps(_plain(self.head))
-            )  # written last: marks complete
-            os.replace(tmp, target)
-        except OSError:
-            _rmtree(tmp)
+        """Write this index's dataset under root/<digest>, atomically; silently skip if
+        impossible (see build_cache)."""
+        if self._dataset is not None and self.head["digest"]:
+            build_cache(self._dataset, root)
 
 
 _TIER_RANK = {
@@ -556,6 +520,27 @@ def _add_hit(bucket: list[Hit], hit: Hit) -> None:
             bucket[i] = best._replace(note=note)
             return
     bucket.append(hit)
+
+
+def _add_plain(bucket: list[tuple], hit: tuple) -> None:
+    """_add_hit for hits as the cache keeps them (plain tuples)."""
+    target = _plain_identity(hit)
+    for i, old in enumerate(bucket):
+        if _plain_identity(old) == target:
+            best = old if _TIER_RANK.get(old[1], 9) <= _TIER_RANK.get(hit[1], 9) else hit
+            note = best[3] if best[1] in FORMER_TIERS else old[3] or hit[3]
+            bucket[i] = (best[0], best[1], best[2], note)
+            return
+    bucket.append(hit)
+
+
+def _plain_identity(hit: tuple) -> tuple:
+    target, row = hit[0], hit[2]
+    if target in "SC":
+        return (target, row[1])
+    if target == "P":
+        return ("P", row[0], row[1])
+    return (target, row[0])
 
 
 def _named_hit(t: tuple) -> Hit:
@@ -667,6 +652,240 @@ def _dataset_from_tuples(t: tuple) -> Dataset:
     )
 
 
+# --- the cache: layout and build ---------------------------------------------------------
+#
+# root/<digest>/ holds, all written by marshal:
+#   head   what every run reads: the areas, the layout (how many shards, where each one is)
+#   keys   the shards one after another, each zlib-compressed ({key: hits}, {two chars:
+#          lengths}); keys are grouped by their first two characters (see Index._shard_id)
+#   aux    the street cores (the fuzzy tier and the address reader)
+#   full   the dataset itself, zlib-compressed (show, list, roster)
+# The build streams: the entries of dataset_entries are cut into buckets of marshal blocks
+# as they come (a bucket holds whole groups), then each bucket in turn becomes its shards,
+# written at once. Memory holds the Dataset and the compact blocks, never a Python object per
+# key of the whole index. One core: the entries come from one generator, and the shards are
+# cheap to write (a second process would cost more to start and feed than it saves here).
+
+SHARD_KEYS = 256  # keys a shard aims at: a cold lookup reads one shard (~20 KB)
+DEEP_KEYS = 4096  # a group of more keys than this (测0…: 160,000 names) gets shards of its own
+BUCKETS = 64
+BLOCK = 4096  # entries a marshal block of a bucket holds
+
+CACHE_DAMAGE = (OSError, ValueError, EOFError, TypeError, KeyError, IndexError, zlib.error)
+
+
+def _has_digit(key: str) -> bool:
+    return any(c in "0123456789" for c in key)
+
+
+def _pow2(n: float) -> int:
+    out = 1
+    while out < n:
+        out *= 2
+    return out
+
+
+def head_of(ds: Dataset, digit_free: bool) -> dict[str, Any]:
+    areas = area_entries(ds)
+    return {
+        "format": FORMAT,
+        "version": __version__,
+        "digest": ds.digest,
+        "path": ds.path,
+        "edition": ds.edition,
+        "areas": areas,
+        # no key holds an ASCII digit: the resolver may treat all digits alike
+        "digit_free": digit_free and not any(_has_digit(k) for k in areas),
+        "counts": {
+            "streets": len(ds.streets),
+            "stations": len(ds.stations),
+            "sub_bureaus": len(ds.sub_bureaus),
+        },
+        # zone -> the districts its units lie on, and the zone's sub-bureau (zhengdong.md)
+        "lies_on": {d.name: list(d.lies_on) for d in ds.districts if d.lies_on},
+        "zone_bureau": {d.name: d.sub_bureau for d in ds.districts if d.lies_on},
+    }
+
+
+def build_cache(ds: Dataset, root: str, progress: Any = None) -> str | None:
+    """Write the cache of a validated dataset under root/<digest> and return that path (or
+    None when it cannot be written: the caller answers from memory). Built in a fresh
+    directory of an unpredictable name (mkdtemp, mode 0700) and renamed into place, so a
+    reader sees a whole cache or none, and nothing planted in root is written through."""
+    import tempfile
+
+    if not ds.digest:
+        return None
+    target = os.path.join(root, ds.digest)
+    if os.path.isfile(os.path.join(target, "head")):
+        return target
+    try:
+        os.makedirs(root, exist_ok=True)
+        tmp = tempfile.mkdtemp(prefix=".tmp-", dir=root)
+    except OSError:
+        return None
+    try:
+        _write_index(ds, tmp, progress)
+        os.replace(tmp, target)
+    except OSError:
+        _rmtree(tmp)
+        return target if os.path.isfile(os.path.join(target, "head")) else None
+    return target
+
+
+def _write_index(ds: Dataset, tmp: str, progress: Any) -> None:
+    crc32, dumps = zlib.crc32, marshal.dumps
+    expected = 5 * len(ds.communities) + 25 * len(ds.streets) + 10 * len(ds.places) + 500
+    n = _pow2(expected / SHARD_KEYS)
+    buckets = min(BUCKETS, n)
+    pending: list[list[tuple]] = [[] for _ in range(buckets)]
+    blocks: list[list[bytes]] = [[] for _ in range(buckets)]
+    plain_rows: dict[int, tuple] = {}  # id(row) -> (row, plain): the row kept alive with it
+    last_row: Any = None
+    last_plain: tuple = ()
+    digit_free = True
+    done = 0
+    for key, hit, explicit in dataset_entries(ds):
+        if not key:
+            continue
+        row = hit.row
+        if row is not last_row:
+            if hit.target == "C":
+                street = row.street
+                kept = plain_rows.get(id(street))
+                if kept is None:
+                    kept = plain_rows[id(street)] = (street, tuple(street))
+                last_plain = (row.name, row.code, row.kind, kept[1])
+            else:
+                kept = plain_rows.get(id(row))
+                if kept is None:
+                    kept = plain_rows[id(row)] = (row, _plain(row))
+                last_plain = kept[1]
+            last_row = row
+        if digit_free and _has_digit(key):
+            digit_free = False
+        group = key[:2]
+        b = crc32(group.encode("utf-8")) & (buckets - 1)
+        bucket = pending[b]
+        bucket.append((key, (hit.target, hit.tier, last_plain, hit.note), explicit))
+        if len(bucket) >= BLOCK:
+            blocks[b].append(dumps(bucket))
+            pending[b] = []
+        done += 1
+        if progress is not None and done & 0xFFFF == 0:
+            progress("indexing", done, max(done, expected))
+    del plain_rows, last_row, last_plain
+    for b in range(buckets):
+        if pending[b]:
+            blocks[b].append(dumps(pending[b]))
+    pending = []
+    offsets: dict[int, tuple[int, int]] = {}
+    deep: dict[str, tuple[int, int]] = {}
+    next_id = n
+    with open(os.path.join(tmp, "keys"), "wb") as pack:
+        # the table of (offset, length) of each shard comes first, written at the end; room
+        # for the deep shards: a deep group of m keys has fewer than 2m / SHARD_KEYS of them
+        table_slots = n + 2 * done // SHARD_KEYS + 1
+        pack.seek(12 * table_slots)
+        for b in range(buckets):
+            if progress is not None:
+                progress("writing", b, buckets)
+            keys: dict[str, list[tuple]] = {}
+            starts: dict[str, set[int]] = {}
+            for blob in blocks[b]:
+                for key, hit, explicit in marshal.loads(blob):
+                    hits = keys.get(key)
+                    if hits is None:
+                        keys[key] = [hit]
+                    else:
+                        _add_plain(hits, hit)
+                    if explicit and len(key) >= 2:
+                        starts.setdefault(key[:2], set()).add(len(key))
+            blocks[b] = []
+            groups: dict[str, list[str]] = {}
+            for key in keys:
+                groups.setdefault(key[:2], []).append(key)
+            shards: dict[int, tuple[dict, dict]] = {}
+            for group, members in groups.items():
+                if len(members) > DEEP_KEYS:
+                    k = _pow2(len(members) / SHARD_KEYS)
+                    deep[group] = (next_id, k)
+                    for key in members:
+                        sid = next_id + (crc32(key.encode("utf-8")) & (k - 1))
+                        shards.setdefault(sid, ({}, {}))[0][key] = tuple(keys[key])
+                    next_id += k
+                else:
+                    sid = crc32(group.encode("utf-8")) & (n - 1)
+                    part = shards.setdefault(sid, ({}, {}))[0]
+                    for key in members:
+                        part[key] = tuple(keys[key])
+            for prefix, lengths in starts.items():
+                sid = crc32(prefix.encode("utf-8")) & (n - 1)
+                shards.setdefault(sid, ({}, {}))[1][prefix] = sorted(lengths, reverse=True)
+            del keys, starts, groups
+            for sid, shard in shards.items():
+                blob = zlib.compress(dumps(shard), 1)
+                offsets[sid] = (pack.tell(), len(blob))
+                pack.write(blob)
+            del shards
+        table = bytearray()
+        for i in range(next_id):
+            pos, length = offsets.get(i, (0, 0))
+            table += pos.to_bytes(8, "little") + length.to_bytes(4, "little")
+        pack.seek(0)
+        pack.write(table)
+    cores = sorted({c for c in (normalize(s.short) for s in ds.streets) if c})
+    aux = {"cores": cores, "core_starts": _by_first_two(cores)}
+    with open(os.path.join(tmp, "aux"), "wb") as f:
+        f.write(dumps(aux))
+    if progress is not None:
+        progress("writing", buckets, buckets)
+    with open(os.path.join(tmp, "full"), "wb") as f:
+        f.write(zlib.compress(dumps(_dataset_to_tuples(ds)), 1))
+    head = head_of(ds, digit_free)
+    head["layout"] = {"n": n, "n_all": next_id, "deep": deep}
+    with open(os.path.join(tmp, "head"), "wb") as f:  # written last: marks complete
+        f.write(dumps(_plain(head)))
+
+
+def _read_shard(cache_dir: str | None, n_all: int, n: int) -> tuple[dict, dict]:
+    """Shard n of the keys file: its (offset, length) from the table at the file's start,
+    then its bytes."""
+    if cache_dir is None or not 0 <= n < n_all:
+        raise ValueError("no such shard")
+    with open(os.path.join(cache_dir, "keys"), "rb") as f:
+        f.seek(12 * n)
+        entry = f.read(12)
+        if len(entry) != 12:
+            raise ValueError("no such shard")
+        pos = int.from_bytes(entry[:8], "little")
+        length = int.from_bytes(entry[8:], "little")
+        if not length:
+            return ({}, {})
+        f.seek(pos)
+        blob = f.read(length)
+    shard = marshal.loads(zlib.decompress(blob))
+    if (
+        not isinstance(shard, tuple)
+        or len(shard) != 2
+        or not isinstance(shard[0], dict)
+        or not isinstance(shard[1], dict)
+    ):
+        raise ValueError("not a shard")
+    return shard
+
+
+def _checked(value: Any, kind: type) -> Any:
+    if not isinstance(value, kind):
+        raise TypeError(f"a cache file holds {type(value).__name__}, not {kind.__name__}")
+    return value
+
+
+def _read_bytes(path: str) -> bytes:
+    with open(path, "rb") as f:
+        return f.read()
+
+
 # --- opening a dataset ---------------------------------------------------------------------
 
 
@@ -723,7 +942,9 @@ def open_index(data: str | os.PathLike[str] | None = None, *, use_cache: bool = 
     """The index of a dataset directory (default: --data, $JUR_DATA, the shipped one).
 
     From the cache when its digest matches the files' content; otherwise parsed, validated
-    (DataError on any problem), indexed and cached."""
+    (DataError on any problem), indexed and cached. A process that finds another one building
+    the same cache waits for it and reads what it wrote. A build that takes more than about a
+    second shows a progress bar on stderr when stderr is a terminal."""
     directory = data_dir_from(data)
     root = cache_root() if use_cache else None
     if root is not None:
@@ -731,20 +952,73 @@ def open_index(data: str | os.PathLike[str] | None = None, *, use_cache: bool = 
         if index is not None:
             return index
     from .dataset import load_files, parse_dataset
+    from .progress import for_terminal
 
-    raw = load_files(directory)
-    digest = content_digest(raw)
-    if root is not None:
-        cached = _open_cached(os.path.join(root, digest))
-        if cached is not None:
-            _write_memo(root, directory, digest)
-            return cached
-    ds = parse_dataset(directory, raw, digest)
-    index = Index.from_dataset(ds)
-    if root is not None:
-        index.write_cache(root)
+    bar = for_terminal()
+    try:
+        raw = load_files(directory)
+        digest = content_digest(raw)
+        if root is None:
+            return Index.from_dataset(parse_dataset(directory, raw, digest, progress=bar))
+        path = os.path.join(root, digest)
+        cached = _open_cached(path)
+        if cached is None:
+            with build_lock(root, digest, bar):
+                cached = _open_cached(path)  # built by the process we waited for
+                if cached is None:
+                    ds = parse_dataset(directory, raw, digest, progress=bar)
+                    del raw  # the bytes are checked and digested: free them for the build
+                    built = build_cache(ds, root, progress=bar)
+                    cached = _open_cached(built) if built else None
+                    if cached is None:  # no cache can be written here: answer from memory
+                        return Index.from_dataset(ds)
+                    cached._dataset = ds
         _write_memo(root, directory, digest)
-    return index
+        return cached
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def build_lock(root: str, digest: str, progress: Any = None) -> Any:
+    """A context that holds root/.lock-<digest> (flock) while one process builds that cache;
+    another process blocks on it, then finds the cache built. The lock file is opened with
+    O_NOFOLLOW and O_NONBLOCK and used only when it is a regular file: a planted symlink or
+    FIFO is never followed or waited on (the build then goes ahead without the lock)."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def lock() -> Iterator[None]:
+        import fcntl
+        import stat
+
+        fd = -1
+        try:
+            os.makedirs(root, exist_ok=True)
+            flags = os.O_RDWR | os.O_CREAT | os.O_CLOEXEC
+            flags |= getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+            fd = os.open(os.path.join(root, f".lock-{digest}"), flags, 0o600)
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                os.close(fd)
+                fd = -1
+        except OSError:
+            fd = -1
+        try:
+            if fd >= 0:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    if progress is not None:
+                        progress("waiting for another jur building this index", 0, 0)
+                    fcntl.flock(fd, fcntl.LOCK_EX)
+                except OSError:
+                    pass  # a file system without locks: build without
+            yield
+        finally:
+            if fd >= 0:
+                os.close(fd)  # releases the lock
+
+    return lock()
 
 
 def _from_cache(root: str, directory: str) -> Index | None:
@@ -775,9 +1049,39 @@ def _open_cached(path: str) -> Index | None:
         not isinstance(head, dict)
         or head.get("format") != FORMAT
         or head.get("version") != __version__
+        or not _head_shape_ok(head)
     ):
         return None
     return Index(head=head, cache_dir=path)
+
+
+def _head_shape_ok(head: dict) -> bool:
+    """A head of this format, shaped as _write_index writes it (valid marshal data of another
+    shape is a damaged cache: rebuilt, never read)."""
+    layout = head.get("layout")
+    if not isinstance(head.get("areas"), dict) or not isinstance(head.get("path"), str):
+        return False
+    if not isinstance(layout, dict):
+        return False
+    n, n_all, deep = (layout.get(k) for k in ("n", "n_all", "deep"))
+    return (
+        isinstance(n, int)
+        and isinstance(n_all, int)
+        and n >= 1
+        and n & (n - 1) == 0
+        and n_all >= n
+        and isinstance(deep, dict)
+        and all(
+            isinstance(v, tuple)
+            and len(v) == 2
+            and all(isinstance(x, int) for x in v)
+            and v[1] >= 1
+            and v[1] & (v[1] - 1) == 0
+            and n <= v[0] <= n_all - v[1]
+            for v in deep.values()
+        )
+        and all(isinstance(v, tuple) and len(v) == 2 for v in head["areas"].values())
+    )
 
 
 def _write_memo(root: str, directory: str, digest: str) -> None:
@@ -786,13 +1090,14 @@ def _write_memo(root: str, directory: str, digest: str) -> None:
     key = _stat_key(directory)
     if key is None:
         return
+    from .errors import JurError
+    from .files import write_atomic
+
     try:
         os.makedirs(root, exist_ok=True)
-        tmp = os.path.join(root, f".memo-{os.getpid()}")
-        with open(tmp, "wb") as f:
-            f.write(marshal.dumps((os.path.realpath(directory), key, digest, time.time_ns())))
-        os.replace(tmp, _memo_path(root, directory))
-    except OSError:
+        memo = marshal.dumps((os.path.realpath(directory), key, digest, time.time_ns()))
+        write_atomic(_memo_path(root, directory), memo)  # a planted link is refused
+    except (OSError, JurError):
         pass
 
 
