@@ -158,6 +158,41 @@ SOURCES = [
         "file": "sources/places.md",
     },
     {
+        "id": "news-chaofenglu",
+        "title": "大象新闻 via 中华网河南 2022-02-10: 郑州市公安局经开分局朝凤路派出所",
+        "date": "2022-02-10",
+        "url": "https://henan.china.com/news/dsxy/2022/0210/2530246443.html",
+        "file": "sources/zhengzhou-stations-found.csv",
+    },
+    {
+        "id": "news-dongzhan-2023",
+        "title": "中原网 report, copied (2023-04-24, date from the URL): 郑州市公安局郑东新区分局东站派出所",
+        "date": "2023-04-24",
+        "url": "http://www.fangzhi.nfhot.net/gd/2023/0424/11253.html",
+        "file": "sources/zhengzhou-stations-found.csv",
+    },
+    {
+        "id": "news-liuzhai",
+        "title": "正观新闻·郑州晚报, undated mirror in traditional characters (low trust): 惠济分局刘寨派出所",
+        "date": "",
+        "url": "http://www.ansshj.com/news/299034",
+        "file": "sources/zhengzhou-stations-found.csv",
+    },
+    {
+        "id": "news-wenhualu",
+        "title": "河南商报, undated mirror in traditional characters (low trust): 金水分局文化路派出所",
+        "date": "",
+        "url": "https://sqyf168.com/news/show-32337.html",
+        "file": "sources/zhengzhou-stations-found.csv",
+    },
+    {
+        "id": "zhengxu-xuchang",
+        "title": "郑许市域铁路 许昌段: 11 stations in 许昌市 (长葛市, 建安区), from 双庙李 to 许昌东",
+        "date": "2021-07-16",
+        "url": "http://www.ettaleb.com/henan/yhzx/2021/0716/558928.html",
+        "file": "sources/places.md",
+    },
+    {
         "id": "rule",
         "title": "naming rule (SPEC): short name of the subdistrict or township + 派出所",
         "date": "",
@@ -341,6 +376,8 @@ NEWS_STATIONS = {
     "经八路派出所": "news-jingbalu",
     "凤凰台派出所": "news-fenghuangtai",
     "西大街派出所": "news-xidajie",
+    "刘寨派出所": "news-liuzhai",
+    "文化路派出所": "news-wenhualu",
 }
 NO_BUREAU_NOTE = (
     "the source names the station but not its sub-bureau; the sub-bureau follows from the "
@@ -351,7 +388,19 @@ PLACE_STATIONS = [
     ("郑东分局", "会展中心派出所", "news-huizhan"),
     ("郑东分局", "郑州东站派出所", "news-dongzhan"),
     ("郑东分局", "水上派出所", "news-shuishang"),
+    ("经开分局", "朝凤路派出所", "news-chaofenglu"),
 ]
+# Names a source writes that probably mean a recorded station (no page says they are the
+# same unit): written name -> (station, source id, note). Answered with verified false.
+PROBABLE_STATION_NAMES = {
+    "东站派出所": (
+        "郑州东站派出所",
+        "news-dongzhan-2023",
+        "a 2023 report names 郑东新区分局东站派出所: probably 郑州东站派出所 under a shorter name, "
+        "but no page says so; the railway police (郑州铁路公安处) also have a station that "
+        "reports call 郑州东站派出所",
+    ),
+}
 
 # Names of a unit in other NBS editions (SOURCES.md, "Differences between editions").
 # code -> list of (name, relation, note)
@@ -516,6 +565,19 @@ def build(reference: Path) -> tuple[dict, list[dict]]:
         record = {"name": station, "kind": "place", "source": source}
         if found[station]["note"]:
             record["note"] = found[station]["note"]
+        others = [
+            {"name": written, "relation": "probable", "note": note}
+            for written, (target, _, note) in PROBABLE_STATION_NAMES.items()
+            if target == station
+        ]
+        for written, (target, other_source, _) in PROBABLE_STATION_NAMES.items():
+            if target == station:
+                if written not in found:
+                    sys.exit(f"{written} is not in zhengzhou-stations-found.csv")
+                record["source"] += f"; {other_source}"
+                used.add(written)
+        if others:
+            record["other_names"] = others
         stations[bureau].append(record)
         used.add(station)
     unused = sorted(set(found) - used)
@@ -618,21 +680,54 @@ def read_communities(reference: Path, street_codes: set[str]) -> list[dict]:
 # --- named places ---------------------------------------------------------------------------
 
 
+# The stations of the 郑许线 that lie in 许昌市, not 郑州市 (sources/places.md): its 许昌段 has
+# 11 stations (河南商报, 2021-07-16), from 许昌东 north through 建安区 and 长葛市 to the border;
+# they are the line's 11 southernmost stations in the source's order, all south of 34.31°N,
+# where 八千 (航空港区八千乡, in 郑州市) lies at 34.38°N. The build checks both facts.
+XUCHANG_STATIONS = [
+    "双庙李",
+    "大周",
+    "颍川路",
+    "葛天源",
+    "永和路",
+    "农大路",
+    "体育中心",
+    "电气谷",
+    "芙蓉湖",
+    "鹿鸣湖",
+    "许昌东",
+]
+XUCHANG_NOTE = (
+    "on the 郑许线's 许昌段, in 许昌市: outside 郑州市, so not a station 郑州's 地铁分局 is known "
+    "to police; which police serve it is not in any source found"
+)
+
+
 def read_metro(reference: Path) -> list[dict]:
     with open(reference / "zhengzhou-metro-stations.csv", encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
     if len(rows) != 235:
         sys.exit(f"expected 235 rows in zhengzhou-metro-stations.csv, found {len(rows)}")
-    return [
-        {
-            "name": r["station"],
-            "kind": "metro-station",
-            "sub_bureau": "地铁分局",
-            "lines": r["lines"].split("|"),
-            "source": "metro-2025; reform-2020",
-        }
-        for r in rows
-    ]
+    zx = [r for r in rows if r["lines"] == "郑许线"]
+    south = [r["station"] for r in zx[-len(XUCHANG_STATIONS) :]]
+    if south != XUCHANG_STATIONS or any(float(r["lat_gcj02"]) > 34.31 for r in zx[-11:]):
+        sys.exit(f"the 郑许线's 许昌段 is not its 11 southernmost stations: {south}")
+    if min(float(r["lat_gcj02"]) for r in zx[:-11]) < 34.35:
+        sys.exit("a 郑许线 station north of the 许昌段 lies south of 34.35°N")
+    out = []
+    for r in rows:
+        place = {"name": r["station"], "kind": "metro-station"}
+        if r["station"] in XUCHANG_STATIONS:
+            place["outside"] = "许昌市"
+            place["lines"] = r["lines"].split("|")
+            place["source"] = "metro-2025; zhengxu-xuchang"
+            place["note"] = XUCHANG_NOTE
+        else:
+            place["sub_bureau"] = "地铁分局"
+            place["lines"] = r["lines"].split("|")
+            place["source"] = "metro-2025; reform-2020"
+        out.append(place)
+    return out
 
 
 # Places that answer for a station or sub-bureau, each with its source (sources/places.md).

@@ -243,11 +243,13 @@ PLACE_KEYS = {
     "street",
     "station",
     "sub_bureau",
+    "outside",
     "aliases",
     "lines",
     "source",
     "note",
 }
+PLACE_TARGETS = ("street", "station", "sub_bureau", "outside")
 BUREAU_KEYS = {
     "name",
     "full_name",
@@ -262,7 +264,7 @@ BUREAU_KEYS = {
     "note",
     "stations",
 }
-STATION_KEYS = {"name", "kind", "source", "address", "phone", "note"}
+STATION_KEYS = {"name", "kind", "source", "address", "phone", "note", "other_names"}
 STREET_KEYS = {
     "name",
     "code",
@@ -432,7 +434,17 @@ def _check_units(
             ssrc = c.text(st, "source", sname)
             _check_source_ref(c, st, ssrc, ids)
             station_names.append(sname)
-            stations.append(Station(sname, name, skind, ssrc, (), c.text(st, "note", sname)))
+            stations.append(
+                Station(
+                    sname,
+                    name,
+                    skind,
+                    ssrc,
+                    (),
+                    c.text(st, "note", sname),
+                    tuple(_other_names(c, st, sname)),
+                )
+            )
         bsrc = c.text(item, "source", name)
         _check_source_ref(c, item, bsrc, ids)
         bureaus.append(
@@ -528,15 +540,7 @@ def _check_streets(
         if not isinstance(verified, bool):
             c.add(item.key_lines["verified"], f"{name}.verified must be true or false")
             verified = False
-        others = []
-        olist = c.list_of(item, "other_names", name)
-        for o, oline in zip(olist, olist.item_lines, strict=True):
-            if c.mapping(o, oline, f"other name of {name}", OTHER_NAME_KEYS, {"name"}):
-                on = c.text(o, "name", f"other name of {name}", required=True)
-                if on:
-                    others.append(
-                        (on, c.text(o, "relation", on) or "other", c.text(o, "note", on) or "")
-                    )
+        others = _other_names(c, item, name)
         streets.append(
             Street(
                 name=name,
@@ -555,6 +559,20 @@ def _check_streets(
             )
         )
     return streets, served
+
+
+def _other_names(c: Checker, item: LDict, name: str) -> list[tuple[str, str, str]]:
+    """A record's `other_names`: (name, relation, note) each."""
+    others = []
+    olist = c.list_of(item, "other_names", name)
+    for o, oline in zip(olist, olist.item_lines, strict=True):
+        if c.mapping(o, oline, f"other name of {name}", OTHER_NAME_KEYS, {"name"}):
+            on = c.text(o, "name", f"other name of {name}", required=True)
+            if on:
+                others.append(
+                    (on, c.text(o, "relation", on) or "other", c.text(o, "note", on) or "")
+                )
+    return others
 
 
 def _unique_code(c: Checker, item: LDict, name: str, codes: dict[str, int]) -> str | None:
@@ -626,18 +644,18 @@ def _check_places(
             )
             continue
         seen[name, kind] = item.key_lines["name"]
-        targets = [k for k in ("street", "station", "sub_bureau") if item.get(k) is not None]
+        targets = [k for k in PLACE_TARGETS if item.get(k) is not None]
         if len(targets) != 1:
             c.add(
                 item.line,
-                f"place '{name}' needs exactly one of street, station, sub_bureau "
+                f"place '{name}' needs exactly one of {', '.join(PLACE_TARGETS)} "
                 f"(has {', '.join(targets) or 'none'})",
             )
             continue
         target = targets[0]
         value = c.text(item, target, name, required=True)
-        known = {"street": streets, "station": stations, "sub_bureau": bureaus}[target]
-        if value is not None and value not in known:
+        known = {"street": streets, "station": stations, "sub_bureau": bureaus}.get(target)
+        if value is not None and known is not None and value not in known:
             what = "a street's code" if target == "street" else f"a {target.replace('_', '-')}"
             c.add(item.key_lines[target], f"place '{name}': '{value}' is not {what}")
             continue
@@ -657,6 +675,7 @@ def _check_places(
                 lines=c.strings(item, "lines", name),
                 source=source,
                 note=c.text(item, "note", name),
+                outside=value if target == "outside" else None,
             )
         )
     return out
