@@ -52,12 +52,14 @@ if TYPE_CHECKING:
     from typing import Any
 
 
-FORMAT = 12  # bump when the cache layout or the key rules change
+FORMAT = 13  # bump when the cache layout or the key rules change
 
 Hit = record("Hit", "target tier row note")
 StreetRow = record("StreetRow", "name code district kind short station sub_bureau verified note")
 CommunityRow = record("CommunityRow", "name code kind street")
-PlaceRow = record("PlaceRow", "name kind station sub_bureau street lines note")
+PlaceRow = record(
+    "PlaceRow", "name kind station sub_bureau street lines note district outside verified group"
+)
 StationRow = record("StationRow", "name sub_bureau")
 BureauRow = record("BureauRow", "name")
 DistrictRow = record("DistrictRow", "name sub_bureau code kind mixed")
@@ -207,19 +209,44 @@ def dataset_entries(ds: Dataset) -> Iterator[tuple[str, Hit, bool]]:
         for i, form in enumerate(community_forms(c.name)):
             tier = "exact" if i == 0 else "community"
             yield normalize(form), Hit("C", tier, crow, None), True
+    districts = {d.name: d for d in ds.districts}
+    mixed: dict[str, str | None] = {}
     for p in ds.places:
+        station, bureau = ds.answers_for(p)
+        verified = p.verified
+        caveat = None
+        if p.district and not p.street and p.district in districts:
+            if p.district not in mixed:
+                mixed[p.district] = district_row(ds, districts[p.district]).mixed
+            caveat = mixed[p.district]  # 金水区: 7 of its units are 郑东分局's
+            verified = verified and caveat is None
+        district = p.district
+        if district is None and p.street is None and p.outside:
+            district = p.outside
         prow = PlaceRow(
             p.name,
             p.kind,
             p.station,
-            ds.answers_for(p)[1],
+            bureau,
             rows.get(p.street) if p.street else None,
             p.lines,
             p.note,
+            district,
+            p.outside,
+            verified,
+            p.group,
         )
         note = p.note
         if note is None and p.sub_bureau and not p.station:
             note = f"{p.sub_bureau} answers for it; which of its stations does is not published"
+        if p.district and not p.street and districts.get(p.district):
+            said = "the sub-bureau, not the station" if bureau else "that it is outside"
+            note = _join_notes(
+                note, f"{p.district}, from a public page (not from the police), gives {said}"
+            )
+            note = _join_notes(note, caveat)
+        elif p.district and p.street:
+            note = _join_notes(note, "its subdistrict is from a public page, not from the police")
         if p.kind == "metro-station":
             for form in metro_forms(p.name):
                 yield normalize(form), Hit("P", "metro", prow, note), True
@@ -228,6 +255,12 @@ def dataset_entries(ds: Dataset) -> Iterator[tuple[str, Hit, bool]]:
             yield normalize(p.name), Hit("P", "exact", prow, note), True
             for alias in p.aliases:
                 yield normalize(alias), Hit("P", "place", prow, note), True
+            for shared in p.group:
+                # 郑州大学: the name every campus shares; with a branch word (郑大主校区) one
+                yield normalize(shared), Hit("P", "group", prow, note), True
+            for reading in p.pinyin:
+                for variant in pinyin_variants(reading):
+                    yield variant, Hit("P", "pinyin", prow, note), False
     for st in ds.stations:
         if not st.streets:
             yield (
@@ -235,6 +268,10 @@ def dataset_entries(ds: Dataset) -> Iterator[tuple[str, Hit, bool]]:
                 Hit("T", "station", StationRow(st.name, st.sub_bureau), None),
                 True,
             )
+        for name, _relation, note in st.other_names:
+            text = f"written {name}: {note}" if note else f"written {name}"
+            row = StationRow(st.name, st.sub_bureau)
+            yield normalize(name), Hit("T", "probable", row, text), True
     for b in ds.sub_bureaus:
         hit = Hit("B", "exact", BureauRow(b.name), None)
         names = {b.name, *(b.aliases), *([b.full_name] if b.full_name else [])}
@@ -252,6 +289,10 @@ def dataset_entries(ds: Dataset) -> Iterator[tuple[str, Hit, bool]]:
         for reading in d.pinyin:
             for variant in pinyin_variants(reading):
                 yield variant, Hit("D", "pinyin", row, None), False
+
+
+def _join_notes(a: str | None, b: str | None) -> str | None:
+    return "; ".join(x for x in (a, b) if x) or None
 
 
 def district_row(ds: Dataset, d: District) -> DistrictRow:
@@ -518,6 +559,8 @@ _TIER_RANK = {
     "community": 1,
     "place": 1,
     "metro": 1,
+    "group": 1,
+    "probable": 2,
     "former": 2,
     "former-split": 2,
     "later": 2,
