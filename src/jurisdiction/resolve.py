@@ -1086,8 +1086,10 @@ def settle_ambiguous(
     bureaus = {c.sub_bureau for c in cands}
     districts = {c.district for c in cands}
     district = districts.pop() if len(districts) == 1 else None
-    if bureaus == {None} and all(c.district or c.code for c in cands) and not any(
-        c.station for c in cands
+    if (
+        bureaus == {None}
+        and all(c.district or c.code for c in cands)
+        and not any(c.station for c in cands)
     ):
         ctx.step("every candidate is outside the 11 sub-bureaus' area")
         return (
