@@ -137,7 +137,11 @@ def test_only_the_zones_count_is_unverified(dataset):
     assert unverified == {"龙子湖街道": "郑东分局", "圃田乡": "郑东分局"}
     assert all("twelve" in s.note for s in dataset.streets if not s.verified)
     jicheng = next(s for s in dataset.streets if s.code == "410105015")
-    assert jicheng.verified and jicheng.source == "nbs-2020; jichenglu-2025; jichenglu-2019"
+    assert jicheng.verified and jicheng.source.startswith(
+        "nbs-2020; jichenglu-2025; jichenglu-2019"
+    )
+    # listings write its office 祭城办事处 (sources/former-names.csv)
+    assert ("祭城办事处", "office") in [(n, r) for n, r, _ in jicheng.other_names]
 
 
 def test_station_names_follow_their_source(dataset):
@@ -247,7 +251,28 @@ def test_former_names_come_from_the_editions_list(dataset):
     assert ("南曹街道", "南曹乡", "former-split") in others
     assert ("金岱街道", "南曹乡", "former-split") in others
     assert ("卢店镇", "卢店街道", "later") in others
-    assert len(others) == 6
+    assert len(others) == 33
+
+
+def test_former_names_rows_each_cite_a_page_and_reach_the_data(dataset):
+    """sources/former-names.csv (issue 14): every row has its page and quote, names a unit of
+    the 2020 edition by code and name, and becomes an other name of that unit; a name
+    divided among several units is `split` on every row."""
+    with open(REFERENCE / "former-names.csv", encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    streets = {s.code: s for s in dataset.streets}
+    bad = []
+    by_former: dict[str, set[str]] = {}
+    for r in rows:
+        by_former.setdefault(r["former"], set()).add(r["relation"])
+        s = streets.get(r["current_code"])
+        if not (r["url"].startswith("http") and r["quote"] and s and s.name == r["current"]):
+            bad.append(r["former"])
+        elif r["former"] not in {n for n, _, _ in s.other_names}:
+            bad.append(r["former"])
+    assert bad == []
+    assert all(len(v) == 1 for v in by_former.values()), by_former
+    assert len(rows) == 27
 
 
 def test_name_collisions_are_known(dataset):

@@ -332,7 +332,7 @@ def test_every_collision_in_the_dataset_is_listed_and_never_found(index):
         "alias/metro-bare": "东风路 西大街",
         "exact": "东风路街道 新华路街道 西大街街道",
         "exact/kind": "三官庙街道 三官庙镇 刘寨街道 刘寨镇 城关乡 城关镇 龙湖街道 龙湖镇",
-        "former-split": "南曹乡",
+        "former-split": "南曹乡 庙李镇 柳林镇 祭城镇 老鸦陈镇 须水镇 齐礼阎乡",
         "initials": "dfl jcl jgl jsl rhl sgm xdj xhl",
         "kind": "三官庙乡 三官庙乡人民政府 三官庙乡政府 东风路乡 东风路乡人民政府 东风路乡政府 东风路镇 "
         "东风路镇人民政府 东风路镇政府 刘寨乡 刘寨乡人民政府 刘寨乡政府 城关办事处 城关街道 城关街道办 "

@@ -193,6 +193,13 @@ SOURCES = [
         "file": "sources/places.md",
     },
     {
+        "id": "former-names",
+        "title": "Former and office names of urban subdistricts, each row with its page and quote",
+        "date": "",
+        "url": "",
+        "file": "sources/former-names.csv",
+    },
+    {
         "id": "rule",
         "title": "naming rule (SPEC): short name of the subdistrict or township + 派出所",
         "date": "",
@@ -476,6 +483,40 @@ def read_townships(reference: Path) -> list[dict[str, str]]:
     return rows
 
 
+def read_former_names(reference: Path, codes: dict[str, str]) -> dict[str, list[tuple]]:
+    """sources/former-names.csv -> code -> [(name, relation, note)]: names listings still
+    write for a unit (a former town it grew out of, a former town divided among several
+    units, or the office's name as listings write it), each row with its page."""
+    with open(reference / "former-names.csv", encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    successors: dict[str, list[str]] = {}
+    for r in rows:
+        if codes.get(r["current_code"]) != r["current"]:
+            sys.exit(f"former-names.csv: {r['current']} is not {r['current_code']}")
+        successors.setdefault(r["former"], []).append(r["current"])
+    out: dict[str, list[tuple]] = {}
+    for r in rows:
+        former, current = r["former"], r["current"]
+        cite = f"{r['publisher'] or 'page'}, {r['date']}: {r['url']}"
+        if r["relation"] == "split":
+            if len(successors[former]) < 2:
+                sys.exit(f"former-names.csv: {former} is split but has one successor")
+            relation = "former-split"
+            note = f"{former} was divided among {'、'.join(successors[former])} ({cite})"
+        elif r["relation"] == "office":
+            relation = "office"
+            note = f"how listings write the office of {current} ({cite})"
+        elif r["relation"] == "former":
+            if len(successors[former]) != 1:
+                sys.exit(f"former-names.csv: {former} has several successors but is not split")
+            relation = "former"
+            note = f"{current} grew out of it ({cite})"
+        else:
+            sys.exit(f"former-names.csv: unknown relation {r['relation']}")
+        out.setdefault(r["current_code"], []).append((former, relation, note))
+    return out
+
+
 def read_found_stations(reference: Path) -> dict[str, dict[str, str]]:
     """station name -> its row (sub_bureau may be empty: not stated by the source)."""
     with open(reference / "zhengzhou-stations-found.csv", encoding="utf-8", newline="") as f:
@@ -485,6 +526,7 @@ def read_found_stations(reference: Path) -> dict[str, dict[str, str]]:
 def build(reference: Path) -> tuple[dict, list[dict]]:
     rows = read_townships(reference)
     found = read_found_stations(reference)
+    formers = read_former_names(reference, {r["code"]: r["name"] for r in rows})
     district_bureau = {d[0]: d[4] for d in DISTRICTS}
     bureau_aliases = {b[0]: b[2] for b in SUB_BUREAUS}
 
@@ -545,7 +587,9 @@ def build(reference: Path) -> tuple[dict, list[dict]]:
         }
         if reason:
             entry["pinyin_note"] = reason
-        others = OTHER_NAMES.get(code)
+        others = [*OTHER_NAMES.get(code, []), *formers.get(code, [])]
+        if code in formers:
+            source += "; former-names"
         if others:
             entry["other_names"] = [{"name": n, "relation": r, "note": t} for n, r, t in others]
         if note:

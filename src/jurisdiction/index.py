@@ -64,7 +64,12 @@ StationRow = record("StationRow", "name sub_bureau")
 BureauRow = record("BureauRow", "name")
 DistrictRow = record("DistrictRow", "name sub_bureau code kind mixed")
 
-FORMER_TIERS = {"former": "former name", "former-split": "former name", "later": "later name"}
+FORMER_TIERS = {
+    "former": "former name",
+    "former-split": "former name",
+    "later": "later name",
+    "office": "office name as listings write it",
+}
 
 # Office forms: how offices and listings write a unit (杜岭办事处, 侯寨街道办, 马寨镇人民政府).
 OFFICE_FORMS = {
@@ -561,6 +566,7 @@ _TIER_RANK = {
     "metro": 1,
     "group": 1,
     "probable": 2,
+    "office": 2,
     "former": 2,
     "former-split": 2,
     "later": 2,
