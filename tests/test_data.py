@@ -358,10 +358,16 @@ def test_lin_shan_zhai_serves_eleven_communities(dataset):
 def test_places_pinned_and_sourced(dataset):
     kinds: dict[str, int] = {}
     for p in dataset.places:
-        kinds[p.kind] = kinds.get(p.kind, 0) + 1
+        if p.district is None:  # landmarks: tests/test_landmarks.py
+            kinds[p.kind] = kinds.get(p.kind, 0) + 1
     assert kinds == {"railway-station": 2, "landmark": 1, "metro-station": 235}
+    assert sum(1 for p in dataset.places if p.district is not None) == 382
     ids = {s["id"] for s in dataset.meta["sources"]}
-    unsourced = [p.name for p in dataset.places if not set(p.source.split("; ")) <= ids]
+    unsourced = [
+        p.name
+        for p in dataset.places
+        if p.district is None and not set(p.source.split("; ")) <= ids
+    ]
     assert unsourced == []
     metro = [p for p in dataset.places if p.kind == "metro-station"]
     assert all(p.lines for p in metro)

@@ -426,7 +426,8 @@ def test_memo_is_bounded(index, monkeypatch):
         ("郑州东站", "found", "郑州东站派出所", "郑东分局", "郑州东站"),
         ("地铁人民公园站", "partial", None, "地铁分局", "人民公园站 (3号线)"),
         ("3号线人民公园", "partial", None, "地铁分局", "人民公园站 (3号线)"),
-        ("人民公园", "not_found", None, None, None),
+        # 人民公园 alone is the park (郑州市人民公园, 二七区, a public page); the station is 人民公园站
+        ("人民公园", "partial", None, "二七分局", "郑州市人民公园"),
         ("燕庄站", "partial", None, "地铁分局", "燕庄站 (1号线、6号线)"),
         ("会展中心", "found", "会展中心派出所", "郑东分局", "会展中心"),
         ("郑州国际会展中心", "found", "会展中心派出所", "郑东分局", "会展中心"),
@@ -520,6 +521,8 @@ def test_every_community_form_answers_its_unit_or_says_it_is_shared(index, datas
 
 def test_a_bare_core_is_never_a_community(index):
     """碧沙岗 alone (no 社区, 村 or office marker) is not read as the community."""
+    communities = {c.name for c in index.dataset.communities}
     for q in ("碧沙岗", "南彩", "申庄", "郑州日报"):
         a = resolve(q, index)
-        assert a.place is None and a.status != "found", (q, a)
+        # 碧沙岗 alone is the park (碧沙岗公园), a landmark: never the community
+        assert a.place not in communities and a.status != "found", (q, a)

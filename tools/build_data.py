@@ -806,6 +806,173 @@ PLACES = [
 ]
 
 
+# --- landmarks (issue 15) --------------------------------------------------------------------
+
+# How sources/landmarks.csv writes an area -> the dataset's district or zone.
+LANDMARK_AREAS = {
+    "中原区": "中原区",
+    "二七区": "二七区",
+    "管城回族区": "管城回族区",
+    "金水区": "金水区",
+    "惠济区": "惠济区",
+    "上街区": "上街区",
+    "郑东新区": "郑东新区",
+    "高新区": "郑州高新技术产业开发区",
+    "经开区": "郑州经济技术开发区",
+    "航空港区": "郑州航空港经济综合实验区",
+    "中牟县": "中牟县",
+    "巩义市": "巩义市",
+    "荥阳市": "荥阳市",
+    "新密市": "新密市",
+    "新郑市": "新郑市",
+    "登封市": "登封市",
+}
+# Words that are no one place's name: an other name that is only one of these is dropped.
+GENERIC = {
+    "广场", "公园", "医院", "大学", "学院", "中学", "体育馆", "体育场", "图书馆", "博物馆",
+    "火车站", "汽车站", "客运站", "机场", "商场", "市场", "万达", "万达广场", "正弘", "丹尼斯",
+    "大商", "东区", "西区", "南区", "北区", "新校区", "老校区", "主校区", "本部", "总院",
+    "分院", "新馆", "老馆", "政府", "管委会", "人民医院", "中医院", "儿童医院", "植物园",
+    "动物园", "游乐园", "湿地公园", "森林公园", "奥体中心", "会展中心", "购物中心",
+}
+LANDMARK_KINDS_OK = {
+    "landmark", "square", "park", "scenic", "university", "school", "hospital", "mall",
+    "market", "hotel", "venue", "stadium", "museum", "library", "government", "bus-station",
+    "railway-station", "airport",
+}
+
+
+def taken_keys(units: dict, streets: list[dict], communities: list[dict], places: list[dict]):
+    """The normalised names the rest of the dataset already answers to (streets, districts,
+    sub-bureaus, communities, places other than a metro station's bare name): a landmark
+    never takes one of them (an other name is dropped; a landmark's own name drops the row)."""
+    sys.path.insert(0, str(ROOT / "src"))
+    import tempfile
+
+    from jurisdiction.dataset import parse_dataset
+    from jurisdiction.index import dataset_entries
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp)
+        (out / "units.yaml").write_text(dump(units, ""), encoding="utf-8")
+        (out / "streets.yaml").write_text(dump(streets, ""), encoding="utf-8")
+        (out / "communities.yaml").write_text(dump(communities, ""), encoding="utf-8")
+        (out / "places.yaml").write_text(dump(places, ""), encoding="utf-8")
+        ds = parse_dataset(out)
+    return ds, {
+        key
+        for key, hit, _ in dataset_entries(ds)
+        if hit.tier not in ("metro-bare", "pinyin", "initials")
+    }
+
+
+def read_landmarks(reference: Path, ds, taken: set[str]) -> tuple[list[dict], list[str]]:
+    """sources/landmarks.csv -> the entries of data/landmarks.yaml, and what was left out
+    and why. A row's area decides its district or zone; its subdistrict is kept only when the
+    page states it and it names a unit of that district or zone. An other name that two rows
+    share becomes a group name of both (二七万达 is one branch; 万达 would be every one)."""
+    from pypinyin import lazy_pinyin
+
+    sys.path.insert(0, str(ROOT / "src"))
+    from jurisdiction.normalize import normalize
+
+    with open(reference / "landmarks.csv", encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    districts = {d.name: d for d in ds.districts}
+    left_out: list[str] = []
+    names: dict[str, str] = {}
+    alias_rows: dict[str, list[str]] = {}
+    kept = []
+    for r in rows:
+        name = r["name"].strip()
+        key = normalize(name)
+        area = LANDMARK_AREAS.get(r["area"].strip())
+        if area is None or area not in districts:
+            left_out.append(f"{r['id']} {name}: area '{r['area']}' is not a district or zone")
+            continue
+        if r["kind"] not in LANDMARK_KINDS_OK:
+            left_out.append(f"{r['id']} {name}: kind '{r['kind']}'")
+            continue
+        if not (r["url"].startswith("http") and r["quote"].strip()):
+            left_out.append(f"{r['id']} {name}: no page or quote")
+            continue
+        if key in taken:
+            left_out.append(f"{r['id']} {name}: the dataset already answers to this name")
+            continue
+        if any(ch in "0123456789" for ch in key):
+            # the batch memo reads every run of digits as a house number (no name holds one)
+            left_out.append(f"{r['id']} {name}: a name with digits")
+            continue
+        if key in names:
+            left_out.append(f"{r['id']} {name}: named twice (first {names[key]})")
+            continue
+        names[key] = r["id"]
+        kept.append(r)
+        for a in (x.strip() for x in r["aliases"].split("|")):
+            if a:
+                alias_rows.setdefault(normalize(a), []).append(r["id"])
+    out = []
+    for r in kept:
+        area = LANDMARK_AREAS[r["area"].strip()]
+        d = districts[area]
+        aliases, group = [], []
+        for a in (x.strip() for x in r["aliases"].split("|")):
+            k = normalize(a)
+            if not a or a in GENERIC or len(k) < 2 or k == normalize(r["name"]):
+                continue
+            if any(ch in "0123456789" for ch in k):
+                left_out.append(f"{r['id']}: other name {a} holds digits")
+                continue
+            if k in taken or k in names:
+                left_out.append(f"{r['id']}: other name {a} is taken by another place")
+                continue
+            (group if len(alias_rows[k]) > 1 else aliases).append(a)
+        for g in (x.strip() for x in r["group"].split("|")):
+            k = normalize(g)
+            if g and g not in GENERIC and len(k) >= 2 and k not in taken and k not in names:
+                group.append(g)
+        entry: dict = {"name": r["name"].strip(), "kind": r["kind"]}
+        if aliases:
+            entry["aliases"] = list(dict.fromkeys(aliases))
+        if group:
+            entry["group"] = list(dict.fromkeys(group))
+        entry["district"] = area
+        street = r["street"].strip()
+        if street:
+            code = _street_code(ds, street, d)
+            if code:
+                entry["street"] = code
+            else:
+                left_out.append(f"{r['id']}: subdistrict {street} is not a unit of {area}: dropped")
+        readings = [r["name"].strip(), *aliases]
+        entry["pinyin"] = list(
+            dict.fromkeys("".join(lazy_pinyin(n)) for n in readings if len(normalize(n)) >= 3)
+        )
+        entry["verified"] = r["verified"].strip() == "yes"
+        source = {"id": r["id"], "url": r["url"].strip()}
+        for k in ("date", "publisher"):
+            if r[k].strip():
+                source[k] = r[k].strip()
+        source["quote"] = r["quote"].strip()
+        if r["note"].strip():  # what the researcher noted about the page, for a checker
+            source["note"] = r["note"].strip()
+        entry["source"] = source
+        out.append(entry)
+    return out, left_out
+
+
+def _street_code(ds, written: str, d) -> str | None:
+    """The code of the unit a page names (京广路街道, 沟赵乡, 龙子湖办事处), if it lies in the
+    district or zone d: coded under it, or run by its sub-bureau."""
+    for s in ds.streets:
+        if s.district != d.name and not (d.sub_bureau and s.sub_bureau == d.sub_bureau):
+            continue
+        forms = {s.name, s.short + (s.kind or ""), s.short + "街道", s.short + "办事处"}
+        if written in forms:
+            return s.code
+    return None
+
+
 def district_readings(short: str) -> list[str]:
     from pypinyin import lazy_pinyin
 
@@ -849,6 +1016,12 @@ COMMUNITIES_HEADER = """\
 # village, from the office suffix of the name. The forms people write are derived from the name
 # by the rule in the README (no office suffix, …社区 / …村, 砦 written 寨).
 """
+LANDMARKS_HEADER = """\
+# Named places of 郑州 and the district or zone a public page says each lies in (and its
+# subdistrict, only where the page says so), built by tools/build_data.py from
+# sources/landmarks.csv. The district gives the sub-bureau; it comes from a public page, not
+# from the police. Each entry carries its page and the sentence that states the location.
+"""
 PLACES_HEADER = """\
 # Named places and the station or sub-bureau that answers for each (sources/places.md; the
 # metro stations from sources/zhengzhou-metro-stations.csv, policed by 地铁分局).
@@ -870,9 +1043,14 @@ def main(argv: list[str] | None = None) -> int:
         dump(communities, COMMUNITIES_HEADER), encoding="utf-8"
     )
     (args.out / "places.yaml").write_text(dump(places, PLACES_HEADER), encoding="utf-8")
+    ds, taken = taken_keys(units, streets, communities, places)
+    landmarks, left_out = read_landmarks(args.reference, ds, taken)
+    (args.out / "landmarks.yaml").write_text(dump(landmarks, LANDMARKS_HEADER), encoding="utf-8")
+    for line in left_out:
+        print(f"landmarks: left out {line}", file=sys.stderr)
     print(
         f"wrote {args.out}: {len(streets)} streets, {len(communities)} communities, "
-        f"{len(places)} places"
+        f"{len(places)} places, {len(landmarks)} landmarks"
     )
     return 0
 

@@ -668,9 +668,23 @@ def list_records(ds: Dataset, what: str) -> tuple[list[str], list[dict[str, Any]
                     "lines": list(p.lines),
                     "aliases": list(p.aliases),
                     "source": p.source,
+                    "district": p.district or p.outside,
+                    "verified": p.verified,
+                    "url": p.cite[0] if p.cite else None,
                 }
             )
-        return ["place", "kind", "station", "sub_bureau", "lines", "aliases", "source"], rows
+        return [
+            "place",
+            "kind",
+            "station",
+            "sub_bureau",
+            "lines",
+            "aliases",
+            "source",
+            "district",
+            "verified",
+            "url",
+        ], rows
     raise UsageError(f"unknown list '{what}'; choose one of: {', '.join(LIST_KINDS)}")
 
 

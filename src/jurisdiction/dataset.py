@@ -17,6 +17,7 @@ from .model import Community, Dataset, District, Place, Station, Street, SubBure
 from .paths import (  # noqa: F401
     COMMUNITIES,
     FILES,
+    LANDMARKS,
     OPTIONAL,
     PLACES,
     STREETS,
@@ -250,6 +251,39 @@ PLACE_KEYS = {
     "note",
 }
 PLACE_TARGETS = ("street", "station", "sub_bureau", "outside")
+LANDMARK_KEYS = {
+    "name",
+    "kind",
+    "aliases",
+    "group",
+    "district",
+    "street",
+    "pinyin",
+    "verified",
+    "source",
+    "note",
+}
+LANDMARK_SOURCE_KEYS = {"id", "url", "date", "publisher", "quote", "note"}
+LANDMARK_KINDS = {
+    "landmark",
+    "square",
+    "park",
+    "scenic",
+    "university",
+    "school",
+    "hospital",
+    "mall",
+    "market",
+    "hotel",
+    "venue",
+    "stadium",
+    "museum",
+    "library",
+    "government",
+    "bus-station",
+    "railway-station",
+    "airport",
+}
 BUREAU_KEYS = {
     "name",
     "full_name",
@@ -681,6 +715,110 @@ def _check_places(
     return out
 
 
+def _check_landmarks(
+    doc: Any,
+    c: Checker,
+    streets: dict[str, Street],
+    districts: dict[str, District],
+    taken: dict[str, str],
+) -> list[Place]:
+    """landmarks.yaml: named places whose district or zone a public page gives (and their
+    subdistrict, only where the page gives it). Each carries its page: `source` with `id`,
+    `url` and the `quote` that states where the place lies. A name (or other name) used
+    twice, here or by places.yaml, is refused: a name must lead to one place."""
+    out: list[Place] = []
+    if not isinstance(doc, LList):
+        c.add(getattr(doc, "line", 1), f"landmarks.yaml must be a list, not {_kind(doc)}")
+        return out
+    ids: dict[str, int] = {}
+    seen = dict(taken)
+    for item, line in zip(doc, doc.item_lines, strict=True):
+        if not c.mapping(
+            item, line, "landmark", LANDMARK_KEYS, {"name", "kind", "district", "source"}
+        ):
+            continue
+        name = c.text(item, "name", "landmark", required=True)
+        kind = c.text(item, "kind", "landmark", required=True)
+        if not name or not kind:
+            continue
+        if kind not in LANDMARK_KINDS:
+            c.add(item.key_lines["kind"], f"{name}.kind must be one of {sorted(LANDMARK_KINDS)}")
+        aliases = c.strings(item, "aliases", name)
+        for n in (name, *aliases):
+            if n in seen:
+                c.add(item.key_lines["name"], f"landmark '{n}' is named twice (first: {seen[n]})")
+            else:
+                seen[n] = f"line {item.key_lines['name']}"
+        district = c.text(item, "district", name, required=True)
+        d = districts.get(district) if district else None
+        if district and d is None:
+            c.add(
+                item.key_lines["district"],
+                f"landmark '{name}': '{district}' is not a district or zone",
+            )
+        code = c.text(item, "street", name)
+        if code is not None:
+            s = streets.get(code)
+            if s is None:
+                c.add(
+                    item.key_lines["street"], f"landmark '{name}': '{code}' is not a street's code"
+                )
+            elif d is not None and s.district != d.name and s.sub_bureau != d.sub_bureau:
+                c.add(
+                    item.key_lines["street"],
+                    f"landmark '{name}': street {s.name} is not in {d.name}",
+                )
+        src = item.get("source")
+        cite = None
+        if "source" in item and c.mapping(
+            src,
+            item.key_lines.get("source", line),
+            f"source of {name}",
+            LANDMARK_SOURCE_KEYS,
+            {"id", "url", "quote"},
+        ):
+            sid = c.text(src, "id", name, required=True)
+            url = c.text(src, "url", name, required=True)
+            quote = c.text(src, "quote", name, required=True)
+            if sid and sid in ids:
+                c.add(
+                    src.key_lines["id"],
+                    f"source id '{sid}' is used twice (first at line {ids[sid]})",
+                )
+            elif sid:
+                ids[sid] = src.key_lines["id"]
+            if url and not url.startswith(("http://", "https://")):
+                c.add(src.key_lines["url"], f"landmark '{name}': url must be http(s)")
+            cite = (url, c.text(src, "date", name), c.text(src, "publisher", name), quote)
+        else:
+            sid = None
+        verified = item.get("verified", True)
+        if not isinstance(verified, bool):
+            c.add(item.key_lines["verified"], f"{name}.verified must be true or false")
+            verified = False
+        if cite is None or d is None:
+            continue
+        out.append(
+            Place(
+                name=name,
+                kind=kind,
+                street=code if code in streets else None,
+                station=None,
+                sub_bureau=None,
+                aliases=aliases,
+                lines=(),
+                source=sid,
+                note=c.text(item, "note", name),
+                district=d.name,
+                group=c.strings(item, "group", name),
+                verified=verified,
+                cite=cite,
+                pinyin=c.strings(item, "pinyin", name),
+            )
+        )
+    return out
+
+
 def _plain(v: Any) -> Any:
     if isinstance(v, dict):
         return {k: _plain(x) for k, x in v.items()}
@@ -763,6 +901,26 @@ def parse_dataset(
             ids,
         )
         problems += cp.problems
+    if LANDMARKS in docs:
+        cl = Checker(str(directory / LANDMARKS))
+        # a metro station's bare name is not its name as a place (人民公园 the park is not the
+        # station 人民公园站), so a landmark may share it
+        taken = {
+            n: f"places.yaml ({p.name})"
+            for p in places
+            if p.kind != "metro-station"
+            for n in (p.name, *p.aliases)
+        }
+        if not districts:
+            districts = _derive_districts(streets)
+        places += _check_landmarks(
+            docs[LANDMARKS],
+            cl,
+            {s.code: s for s in streets},
+            {d.name: d for d in districts},
+            taken,
+        )
+        problems += cl.problems
     if problems:
         raise DataError(problems)
     codes_by_station: dict[str, list[str]] = {}

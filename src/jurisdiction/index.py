@@ -396,7 +396,18 @@ class Index:
         head["zone_bureau"] = {d.name: d.sub_bureau for d in ds.districts if d.lies_on}
         starts = _lengths_by_first_two(explicit)
         head["start_shards"] = _shard_count(len(starts))
-        aux = {"cores": sorted(cores), "core_starts": _by_first_two(sorted(cores))}
+        place_names = {
+            normalize(n)
+            for p in ds.places
+            if p.district is not None
+            for n in (p.name, *p.aliases)
+            if len(normalize(n)) >= 4 and not any(c.isdigit() for c in n)
+        }
+        aux = {
+            "cores": sorted(cores),
+            "core_starts": _by_first_two(sorted(cores)),
+            "place_names": sorted(place_names),
+        }
         return cls(keys=frozen, head=head, aux=aux, dataset=ds, starts=starts)
 
     # --- lookups ---------------------------------------------------------------------
@@ -476,7 +487,7 @@ class Index:
         self.areas = fresh.areas
         self.digit_free = fresh.digit_free
         self.memo.clear()
-        for name in ("area_starts", "core_starts", "cores"):
+        for name in ("area_starts", "core_starts", "cores", "place_names"):
             self.__dict__.pop(name, None)
 
     @cached_property
@@ -500,6 +511,12 @@ class Index:
     @cached_property
     def cores(self) -> list[str]:
         return list(self.aux["cores"])
+
+    @cached_property
+    def place_names(self) -> list[str]:
+        """The names of landmarks (and their other names) of four characters or more: the
+        typo tier tries them too (二七纪念搭)."""
+        return list(self.aux.get("place_names", ()))
 
     @property
     def dataset(self) -> Dataset:

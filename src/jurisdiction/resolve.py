@@ -325,7 +325,11 @@ def decide_parts(ctx: Ctx, reading: Reading) -> Answer:
             return answer
         if bare and len(areas) == 1:
             # 中原某某: a bare district name is also the start of names that cross districts;
-            # only 中原区 written out answers for the district.
+            # only 中原区 written out answers for the district. The whole text may still be
+            # a name one character off (二七纪念搭).
+            answer = by_typo(ctx, reading.text, None)
+            if answer is not None and answer.status != "not_found":
+                return answer
             return not_found(ctx, f"'{areas[0].text}' may be a district or part of a name")
         ctx.step(f"'{rest}' not recognised: answered by the district alone")
     return area_answer(ctx, area, rest=rest)
@@ -335,7 +339,7 @@ def decide_specific(
     ctx: Ctx, part: Part, parts: tuple[Part, ...], area: tuple | None, whole: bool
 ) -> Answer:
     """The most specific part decides; broader parts (streets, the area) must agree."""
-    ctx.step(f"decided by the {part.kind} '{part.text}'")
+    ctx.step(f"decided by the {_part_word(part)} '{part.text}'")
     hits = list(part.hits)
     lines = [p.text for p in parts if p.kind == "line"]
     if lines and part.kind == "place":
@@ -364,6 +368,10 @@ def decide_specific(
             if verdict != "inside":
                 return scoped(ctx, part, verdict, chosen, hits, scope_hits, area)
             hits = chosen
+    if part.kind == "place" and any(h.tier == "group" for h in hits):
+        hits = branch_pick(ctx, part, parts, hits)
+    if part.kind == "community":
+        pass
     elif streets and part.kind == "place":
         codes = {_street_code(h) for p in streets for h in p.hits}
         inside = [h for h in hits if _street_code(h) in codes or _street_code(h) is None]
@@ -547,19 +555,24 @@ def by_typo(ctx: Ctx, rest: str, area: tuple | None) -> Answer | None:
     from rapidfuzz.distance import Levenshtein
 
     scored: list[tuple[int, str]] = []
-    for cand, dist, _ in process.extract(
-        core, ctx.index.cores, scorer=Levenshtein.distance, score_cutoff=1, limit=None
-    ):
-        if len(cand) < 3 or dist != 1:
+    for pool, text in ((ctx.index.cores, core), (ctx.index.place_names, rest)):
+        if len(text) < 3:
             continue
-        scored.append((typo_score(core, cand), cand))
+        for cand, dist, _ in process.extract(
+            text, pool, scorer=Levenshtein.distance, score_cutoff=1, limit=None
+        ):
+            if len(cand) < 3 or dist != 1:
+                continue
+            scored.append((typo_score(text, cand), cand))
     if not scored:
         return None
     ctx.step("typo tier: one character off (Levenshtein distance 1)")
     cands: list[Candidate] = []
     for score, cand in sorted(scored, key=lambda x: (-x[0], x[1])):
         for h in filter_area(ctx.index, list(ctx.index.lookup(cand)), area):
-            if h.target == "S" and h.tier == "alias":
+            if (h.target == "S" and h.tier == "alias") or (
+                h.target == "P" and h.row.district is not None and h.tier in ("exact", "place")
+            ):
                 cands.append(candidate(ctx, h, score, "fuzzy"))
     if not cands:
         return None
@@ -1116,6 +1129,42 @@ def settle_ambiguous(
 
 
 # --- helpers ---------------------------------------------------------------------------------
+
+
+def _part_word(part: Part) -> str:
+    """What --explain calls a deciding part: a landmark is a place a page locates."""
+    if part.kind == "place" and all(
+        h.target == "P" and h.row.district is not None and h.row.kind != "metro-station"
+        for h in part.hits
+    ):
+        return "landmark"
+    return part.kind
+
+
+def branch_pick(ctx: Ctx, part: Part, parts: tuple[Part, ...], hits: list[Hit]) -> list[Hit]:
+    """郑大主校区, 郑大一附院河医院区: a name the sites of a campus or chain share, followed by
+    the word that tells one site from the others (its name without the shared part)."""
+    after = [p for p in parts if p.start >= part.end]
+    if not after:
+        return hits
+    text = ctx.query and "".join(p.text for p in after)
+    picked = []
+    for h in hits:
+        if h.target != "P" or not h.row.group:
+            continue
+        name = h.row.name
+        for shared in sorted(h.row.group, key=len, reverse=True):
+            if name.startswith(shared) and len(name) > len(shared):
+                word = name[len(shared) :]
+                if text.startswith(word) or (len(word) > 2 and text.startswith(word[:-1])):
+                    picked.append(h)
+                break
+    if picked:
+        ctx.step(
+            f"the branch word after '{part.text}' picks {'、'.join(h.row.name for h in picked)}"
+        )
+        return picked
+    return hits
 
 
 def _area_bureau(area: tuple) -> str | None:
