@@ -96,23 +96,27 @@ HAND = [
     ("outside", "龙湖镇", "outside", "", ""),
     ("ambiguous", "三官庙", "ambiguous", "", ""),
     ("ambiguous", "花园", "ambiguous", "", ""),
-    ("ambiguous", "南阳", "ambiguous", "", "金水分局"),
+    # 南阳 begins 南阳路 and 南阳新村, both 金水分局's: the sub-bureau is known (issue 14)
+    ("shared-sub-bureau", "南阳", "partial", "", "金水分局"),
     ("ambiguous", "西大街街道", "ambiguous", "", ""),
     ("ambiguous", "西大街", "ambiguous", "", ""),
     ("ambiguous", "东风路街道", "ambiguous", "", ""),
     ("ambiguous", "东风路", "ambiguous", "", ""),
     ("ambiguous", "龙湖", "ambiguous", "", ""),
     ("ambiguous", "刘寨", "ambiguous", "", ""),
-    ("ambiguous", "南曹乡", "ambiguous", "", "管城分局"),
-    ("ambiguous", "金水区德化街", "ambiguous", "", ""),
-    ("ambiguous", "二七区花园路", "ambiguous", "", ""),
+    # 南曹乡's two successors, 南曹街道 and 金岱街道, are both 管城分局's (issue 14)
+    ("shared-sub-bureau", "南曹乡", "partial", "", "管城分局"),
+    # a road whose namesake subdistrict cannot lie in the district written (德化街街道 is
+    # 二七区's, 花园路街道 金水区's): the district decides the sub-bureau (issue 14)
+    ("namesake-road", "金水区德化街", "partial", "", "金水分局"),
+    ("namesake-road", "二七区花园路", "partial", "", "二七分局"),
     ("ambiguous", "中原区德化街街道", "ambiguous", "", ""),
     ("ambiguous", "航海", "ambiguous", "", ""),
     ("ambiguous", "紫荆", "ambiguous", "", ""),
     ("former-name", "南关街道", "found", "南关街派出所", "管城分局"),
     ("former-name", "郑州市管城回族区南关街道", "found", "南关街派出所", "管城分局"),
     ("former-name", "管城区南关街道办事处", "found", "南关街派出所", "管城分局"),
-    ("former-name", "南曹乡人民政府", "ambiguous", "", "管城分局"),
+    ("former-name", "南曹乡人民政府", "partial", "", "管城分局"),
     ("former-name", "卢店街道", "outside", "", ""),
     ("former-name", "登封市卢店街道", "outside", "", ""),
     ("former-name", "大孟街道", "outside", "", ""),
@@ -582,7 +586,24 @@ class Facts:
             return answers.pop()
         if answers == {("outside", "", "")}:
             return ("outside", "", "")
+        # every candidate has one sub-bureau: partial for it (issue 14: ambiguous means the
+        # sub-bureau is unknown)
+        bureaus = {a[2] for a in answers}
+        if len(bureaus) == 1 and "" not in bureaus:
+            return ("partial", "", bureaus.pop())
         return ("ambiguous", "", "")
+
+    def core_units(self, form: str) -> list:
+        """The units a written form names: its own, and for a village form X村 the
+        communities X社区 too (many communities were villages and are still called 村;
+        issue 14). The official name (…村委会) names its village alone."""
+        units = list(self.forms.get(form, []))
+        if form.endswith("村") and any(u.kind == "village" for u in units):
+            units += [u for u in self.forms.get(form[:-1] + "社区", []) if u.kind == "community"]
+        return units
+
+    def form_answer(self, form: str) -> tuple[str, str, str]:
+        return self.unit_answer(self.core_units(form))
 
     def district_forms(self, s) -> list[str]:
         """Ways to write a district that agrees with street s (never one that disagrees)."""
@@ -687,7 +708,14 @@ def issue9_rows(ds, taken: set[str]) -> list[tuple[str, str, str, str, str, str]
             forms = unique[c.code]
             if c in zhai:  # the form with 寨 written for 砦
                 forms = [f for f in forms if "砦" not in f] or forms
-            add(cat, rng.choice(forms), fx.answer(fx.street[c.street]))
+            form = rng.choice(forms)
+            # a village form X村 also stands for the communities X社区 (issue 14): the
+            # answer is theirs together (ambiguous where they differ)
+            add(
+                cat,
+                form,
+                fx.form_answer(form) if cat == "village" else fx.answer(fx.street[c.street]),
+            )
 
     # shared-name: a form several units share with different answers; alone ambiguous (or
     # outside when all are), and with a district that leaves exactly one unit, its answer
@@ -806,6 +834,9 @@ def issue9_rows(ds, taken: set[str]) -> list[tuple[str, str, str, str, str, str]
     # metro: every station, once, as a station (X站, 地铁X站, 地铁X, 郑州地铁X站, N号线X站)
     metro = ("partial", "", "地铁分局")
     for p in fx.metro:
+        # a station outside 郑州市 (the 郑许线's 许昌段, places.yaml `outside`) is not 地铁分局's
+        # (issue 14): outside
+        ans = ("outside", "", "") if p.outside else metro
         x = p.name.split("(")[0]
         lines = [ln.split("/")[0] for ln in p.lines if ln.split("/")[0].endswith("号线")]
         forms = [f"地铁{x}"]
@@ -818,7 +849,7 @@ def issue9_rows(ds, taken: set[str]) -> list[tuple[str, str, str, str, str, str]
                 forms.append(f"{x}站")
         forms = [f for f in forms if f not in fx.names and f not in fx.forms]
         rng.shuffle(forms)
-        if not any(add("metro", f, metro) for f in forms):
+        if not any(add("metro", f, ans) for f in forms):
             raise SystemExit(f"metro station {p.name}: no form left")
 
     # place-station: 会展中心 in its written forms; said as a station, the metro
