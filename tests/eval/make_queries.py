@@ -9,7 +9,7 @@ a generated query would be unfair (the typo'd name is itself another place, or t
 are equally near), the generator drops it rather than guess an expectation.
 
 Columns: category, query, status, station, sub_bureau, hand. `hand` marks the rows of
-NEW_HAND (issue 9), checked by hand against sources/; where one was also generated, both
+NEW_HAND (issue 9) and NEW14_HAND (issue 14), checked by hand against sources/; where one was also generated, both
 derivations must give the same answer or the generator stops. Every query appears once: the
 first row made for it is kept. Sampling uses fixed seeds, so the file is reproducible.
 """
