@@ -10,10 +10,11 @@ import re
 
 import pytest
 
-from conftest import DATA, REFERENCE, jur, out
 from jurisdiction import resolve
 from jurisdiction.dataset import parse_dataset
 from jurisdiction.errors import DataError
+
+from conftest import DATA, REFERENCE, jur, out
 
 LINE = re.compile(r"^(?P<file>[^\n]+\.yaml):(?P<line>\d+): (?P<msg>.+)$")
 

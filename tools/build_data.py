@@ -829,16 +829,72 @@ LANDMARK_AREAS = {
 }
 # Words that are no one place's name: an other name that is only one of these is dropped.
 GENERIC = {
-    "广场", "公园", "医院", "大学", "学院", "中学", "体育馆", "体育场", "图书馆", "博物馆",
-    "火车站", "汽车站", "客运站", "机场", "商场", "市场", "万达", "万达广场", "正弘", "丹尼斯",
-    "大商", "东区", "西区", "南区", "北区", "新校区", "老校区", "主校区", "本部", "总院",
-    "分院", "新馆", "老馆", "政府", "管委会", "人民医院", "中医院", "儿童医院", "植物园",
-    "动物园", "游乐园", "湿地公园", "森林公园", "奥体中心", "会展中心", "购物中心",
+    "广场",
+    "公园",
+    "医院",
+    "大学",
+    "学院",
+    "中学",
+    "体育馆",
+    "体育场",
+    "图书馆",
+    "博物馆",
+    "火车站",
+    "汽车站",
+    "客运站",
+    "机场",
+    "商场",
+    "市场",
+    "万达",
+    "万达广场",
+    "正弘",
+    "丹尼斯",
+    "大商",
+    "东区",
+    "西区",
+    "南区",
+    "北区",
+    "新校区",
+    "老校区",
+    "主校区",
+    "本部",
+    "总院",
+    "分院",
+    "新馆",
+    "老馆",
+    "政府",
+    "管委会",
+    "人民医院",
+    "中医院",
+    "儿童医院",
+    "植物园",
+    "动物园",
+    "游乐园",
+    "湿地公园",
+    "森林公园",
+    "奥体中心",
+    "会展中心",
+    "购物中心",
 }
 LANDMARK_KINDS_OK = {
-    "landmark", "square", "park", "scenic", "university", "school", "hospital", "mall",
-    "market", "hotel", "venue", "stadium", "museum", "library", "government", "bus-station",
-    "railway-station", "airport",
+    "landmark",
+    "square",
+    "park",
+    "scenic",
+    "university",
+    "school",
+    "hospital",
+    "mall",
+    "market",
+    "hotel",
+    "venue",
+    "stadium",
+    "museum",
+    "library",
+    "government",
+    "bus-station",
+    "railway-station",
+    "airport",
 }
 
 
@@ -879,6 +935,7 @@ def read_landmarks(reference: Path, ds, taken: set[str]) -> tuple[list[dict], li
     with open(reference / "landmarks.csv", encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
     districts = {d.name: d for d in ds.districts}
+    shorts = {normalize(s.short) for s in ds.streets}
     left_out: list[str] = []
     names: dict[str, str] = {}
     alias_rows: dict[str, list[str]] = {}
@@ -926,10 +983,22 @@ def read_landmarks(reference: Path, ds, taken: set[str]) -> tuple[list[dict], li
             if k in taken or k in names:
                 left_out.append(f"{r['id']}: other name {a} is taken by another place")
                 continue
+            if any(sh.startswith(k) and sh != k for sh in shorts):
+                # 嵩山 would shadow 嵩山路 (a subdistrict's name and a road) in every address
+                left_out.append(f"{r['id']}: other name {a} begins a subdistrict's name")
+                continue
             (group if len(alias_rows[k]) > 1 else aliases).append(a)
         for g in (x.strip() for x in r["group"].split("|")):
             k = normalize(g)
-            if g and g not in GENERIC and len(k) >= 2 and k not in taken and k not in names:
+            digits = any(ch in "0123456789" for ch in k)
+            if (
+                g
+                and g not in GENERIC
+                and len(k) >= 2
+                and k not in taken
+                and k not in names
+                and not digits
+            ):
                 group.append(g)
         entry: dict = {"name": r["name"].strip(), "kind": r["kind"]}
         if aliases:

@@ -141,8 +141,10 @@ HAND = [
     ("not_found", "金水源街道", "not_found", "", ""),
     # 会展中心, 郑州东站 and 郑州火车站 (not_found before places.yaml) are now places: see
     # the railway and place-station rows of issue 9
-    ("not_found", "郑州大学", "not_found", "", ""),
-    ("not_found", "人民公园", "not_found", "", ""),
+    # issue 15: 郑州大学's campuses lie in several areas (sources/landmarks.csv); 人民公园 alone
+    # is the park (二七区), not the metro station
+    ("ambiguous", "郑州大学", "ambiguous", "", ""),
+    ("partial", "人民公园", "partial", "", "二七分局"),
     ("not_found", "航海南路", "not_found", "", ""),
     ("not_found", "颍河路派出所", "not_found", "", ""),
     ("not_found", "长江", "not_found", "", ""),
@@ -168,7 +170,7 @@ HAND = [
     ("not_found", "金水路100号", "not_found", "", ""),
     ("not_found", "中原路", "not_found", "", ""),
     ("not_found", "二七路3号", "not_found", "", ""),
-    ("not_found", "二七广场", "not_found", "", ""),
+    ("partial", "二七广场", "partial", "", "二七分局"),  # a square in 二七区 (landmarks.csv)
     ("not_found", "北京路", "not_found", "", ""),
     ("not_found", "管城街", "not_found", "", ""),
     ("partial", "经开第八大街", "partial", "", "经开分局"),
@@ -501,7 +503,7 @@ NEW_HAND = [
     ("railway", "郑州东站", "found", "郑州东站派出所", "郑东分局"),
     ("railway", "郑州市郑东新区郑州东站", "found", "郑州东站派出所", "郑东分局"),
     ("metro", "地铁人民公园站", "partial", "", "地铁分局"),
-    ("metro", "人民公园", "not_found", "", ""),
+    ("metro", "人民公园", "partial", "", "二七分局"),  # the park, not the station
     ("metro", "燕庄站", "partial", "", "地铁分局"),
     ("metro", "地铁郑州东站", "partial", "", "地铁分局"),
     ("metro", "8号线郑州大学站", "partial", "", "地铁分局"),
