@@ -204,7 +204,7 @@ class Client:
         self._verified = False  # a request has been answered: the key works
         self._probe = threading.Lock()
         self._count = threading.Lock()
-        self._open: set[http.client.HTTPConnection] = set()
+        self._open: dict[http.client.HTTPConnection, list[socket.socket]] = {}
 
     def __repr__(self) -> str:  # never show the key
         return f"Client({self.host!r})"
@@ -230,9 +230,9 @@ class Client:
         """Send nothing more and cut every request in flight (Ctrl-C)."""
         self.stopped = self.stopped or "interrupted"
         with self._count:
-            conns = list(self._open)
-        for conn in conns:
-            _shut(conn)
+            conns = list(self._open.items())
+        for conn, held in conns:
+            _shut(conn, held)
 
     def _counted(self, endpoint: str, params: dict[str, str]) -> dict:
         """_get, keeping count of the lookups in a row that got no answer."""
@@ -330,24 +330,34 @@ class Client:
             raise Transient(self._timeout_text())
         conn, target = _connection(url, remaining)
         expired = threading.Event()
+        # The socket, once connected: the connection lets go of it when the reply says it
+        # closes, while the reply is still being read from it.
+        held: list[socket.socket] = []
 
         def expire() -> None:
             expired.set()
-            _shut(conn)
+            _shut(conn, held)
 
         watchdog = threading.Timer(remaining, expire)
         watchdog.daemon = True
         with self._count:
-            self._open.add(conn)
+            self._open[conn] = held
         watchdog.start()
         try:
+            conn.connect()
+            if conn.sock is not None:
+                held.append(conn.sock)
             conn.request("GET", target, headers={"User-Agent": f"jur/{__version__}"})
             response = conn.getresponse()
             body = response.read(MAX_BODY + 1)
+            if expired.is_set():
+                raise Transient(self._timeout_text())
             if len(body) > MAX_BODY:
                 raise BadReply("an answer larger than 1 MiB")
+            if response.length:  # read() returns what came when the server closes early
+                raise Transient("connection closed in the middle of the answer")
             return response.status, response.getheader("Location"), body
-        except BadReply:
+        except (BadReply, Transient):
             raise
         except (socket.gaierror, ConnectionRefusedError) as e:
             if expired.is_set():
@@ -366,7 +376,7 @@ class Client:
         finally:
             watchdog.cancel()
             with self._count:
-                self._open.discard(conn)
+                self._open.pop(conn, None)
             conn.close()
 
     def _timeout_text(self) -> str:
@@ -409,9 +419,9 @@ def _connection(url: str, timeout: float) -> tuple[http.client.HTTPConnection, s
     return http.client.HTTPConnection(host, port, timeout=timeout), target
 
 
-def _shut(conn: http.client.HTTPConnection) -> None:
-    sock = conn.sock
-    if sock is not None:
+def _shut(conn: http.client.HTTPConnection, held: list[socket.socket]) -> None:
+    """Shut a connection's socket down: a read blocked on it returns at once."""
+    for sock in {id(s): s for s in [*held, conn.sock] if s is not None}.values():
         try:
             sock.shutdown(socket.SHUT_RDWR)
         except OSError:
