@@ -22,7 +22,7 @@ from test_online import DEHUA, DEHUA_REGEO, address, find, put
 from jurisdiction import online
 from jurisdiction.online import cache as cache_room
 
-from conftest import ROOT, jur
+from conftest import ROOT, jur, popen_interruptible
 
 
 @pytest.fixture
@@ -179,7 +179,7 @@ def test_7_a_server_that_drips_bytes_is_cut_at_the_deadline(fake, index, monkeyp
 @pytest.mark.skipif(not hasattr(signal, "SIGINT"), reason="POSIX signals")
 def test_7_ctrl_c_during_a_hung_request_exits_130_at_once(fake):
     fake.mode = "hang_long"
-    p = subprocess.Popen(
+    p = popen_interruptible(
         [
             sys.executable,
             "-m",
