@@ -390,3 +390,21 @@ def test_11_control_codes_in_a_reply_reach_no_terminal(fake):
     assert not any(c in text for c in "\x1b\x07\x9b"), repr(text)
     p = jur("find", "--online", "-f", "jsonl", "经三路66号", env=env_of(fake))
     assert json.loads(p.stdout)["note"].startswith("geocoder: " + ESCAPES)  # data kept as is
+
+
+def test_4_consistent_codes_never_contradict(index):
+    # every street of the dataset, as a reply that names it consistently, decides
+    decider = online.decide.Decider(index)
+    for s in index.dataset.streets:
+        district = decider.district_by_code.get(s.code[:6])
+        place = {"towncode": s.code + "000", "adcode": s.code[:6], "township": s.name,
+                 "district": district.name if district else "", "formatted": ""}  # fmt: skip
+        assert decider.street_of(place) is s
+        assert decider.contradiction(place, s) is None, s.name
+
+
+@pytest.mark.parametrize(
+    "url", ["https://restapi.amap.com", "http://127.0.0.1:8080/", "http://[::1]:9/amap"]
+)
+def test_9_a_good_url_is_taken(url):
+    assert online.client.check_url(url) == url.rstrip("/")

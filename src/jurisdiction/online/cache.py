@@ -71,33 +71,38 @@ class Cache:
         with self.lock:
             if self.loaded:
                 return
-            self.loaded = True
-            if self.path is None:
-                return
-            raw = self._read()
-            if raw is None:
-                return
-            lines = raw.split(b"\n")
-            if lines and lines[-1] == b"":
-                lines.pop()
-            dead = 0
-            for line in lines:
-                row = self._parse(line)
-                if row is None:
-                    self.skipped += 1
-                    continue
-                key, day, value = row
-                if key in self.entries:
-                    dead += 1  # an older answer for the same key
-                if self._fresh(day):
-                    self.entries[key] = (day, value)
-                else:
-                    self.entries.pop(key, None)
-                    dead += 1
-            dead += self.skipped
-            too_big = len(raw) > MAX_BYTES
-            if too_big or (len(raw) >= COMPACT_MIN_BYTES and dead > len(lines) - dead):
-                self._compact()
+            try:
+                self._load()
+            finally:
+                self.loaded = True  # set last: get() in another thread waits on the lock
+
+    def _load(self) -> None:
+        if self.path is None:
+            return
+        raw = self._read()
+        if raw is None:
+            return
+        lines = raw.split(b"\n")
+        if lines and lines[-1] == b"":
+            lines.pop()
+        dead = 0  # lines that hold no live answer: unreadable, superseded or expired
+        for line in lines:
+            row = self._parse(line)
+            if row is None:
+                self.skipped += 1
+                dead += 1
+                continue
+            key, day, value = row
+            if key in self.entries:
+                dead += 1  # the older answer for this key is dead now
+            if self._fresh(day):
+                self.entries[key] = (day, value)
+            else:
+                self.entries.pop(key, None)
+                dead += 1
+        too_big = len(raw) > MAX_BYTES
+        if too_big or (len(raw) >= COMPACT_MIN_BYTES and dead > len(lines) - dead):
+            self._compact()
 
     def _read(self) -> bytes | None:
         assert self.path is not None
