@@ -112,8 +112,9 @@ def report(fn: Callable[..., int]) -> Callable[..., None]:
         try:
             code = fn(*args, **kwargs)
         except JurError as e:
-            for line in e.lines():
-                sys.stderr.write(line + "\n")
+            from .launch import report
+
+            report(e)
             raise typer.Exit(e.exit_code) from None
         except KeyboardInterrupt:
             raise typer.Exit(Exit.INTERRUPTED) from None
@@ -207,8 +208,18 @@ def find(
     ] = 3,
     online_timeout: Annotated[
         float,
-        typer.Option("--online-timeout", help="Seconds to wait for each request.", metavar="S"),
+        typer.Option(
+            "--online-timeout", help="Seconds a request may take, all of it.", metavar="S"
+        ),
     ] = 5.0,
+    online_max_requests: Annotated[
+        int,
+        typer.Option(
+            "--online-max-requests",
+            help="Send at most N requests in this run; the rest keep their offline answers.",
+            metavar="N",
+        ),
+    ] = 2000,
 ) -> int:
     """Resolve places to the responsible station and sub-bureau.
 
@@ -248,6 +259,7 @@ def find(
         online_rate=online_rate,
         online_workers=online_workers,
         online_timeout=online_timeout,
+        online_max_requests=online_max_requests,
     )
 
 

@@ -1239,3 +1239,16 @@ def typo_score(query: str, cand: str) -> int:
         i = next(i for i, (a, b) in enumerate(zip(query, cand, strict=True)) if a != b)
         return 84 if same_sound(query[i], cand[i]) else 70
     return 80 if len(cand) >= 4 else 76
+
+
+# --- public helpers for the online step (online/decide.py) ---------------------------------
+
+
+def area_name(area: tuple) -> str:
+    """The name of an area as the index holds it: ('D', district_row) or ('B', bureau_row)."""
+    return _area_name(area)
+
+
+def join_notes(a: str | None, b: str | None) -> str | None:
+    """Two notes as one, "a; b" (either may be empty); None when both are."""
+    return _join(a, b)
