@@ -695,3 +695,20 @@ def test_cold_find_imports_nothing_of_annotate():
     )
     assert p.stderr.decode().endswith("[]"), p.stderr.decode()
     assert "德化街派出所" in p.stdout.decode()
+
+
+def test_the_readme_example_is_what_jur_prints():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    command = "jur annotate docs/annotate-example.csv --column 区县 --column 地址 -o station,sub_bureau,status,score"
+    shown = readme.split("$ " + command + "\n", 1)[1].split("\n\n", 1)[0] + "\n"
+    p = jur(
+        "annotate",
+        str(EXAMPLE),
+        "-c",
+        "区县",
+        "-c",
+        "地址",
+        "-o",
+        "station,sub_bureau,status,score",
+    )
+    assert out(p) == shown
