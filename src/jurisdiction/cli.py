@@ -104,6 +104,17 @@ FieldsOpt = Annotated[
 ]
 
 
+EncodingOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--encoding",
+        help="Encoding of the input (utf-8, utf-16, gb18030, ...). Default: detected "
+        "(a byte order mark, else UTF-8, else GB18030).",
+        metavar="NAME",
+    ),
+]
+
+
 def report(fn: Callable[..., int]) -> Callable[..., None]:
     """Run a command; turn JurError and Ctrl-C into their exit statuses without a traceback."""
 
@@ -220,6 +231,7 @@ def find(
             metavar="N",
         ),
     ] = 2000,
+    encoding: EncodingOpt = None,
 ) -> int:
     """Resolve places to the responsible station and sub-bureau.
 
@@ -260,6 +272,7 @@ def find(
         online_workers=online_workers,
         online_timeout=online_timeout,
         online_max_requests=online_max_requests,
+        encoding=encoding,
     )
 
 
@@ -378,6 +391,90 @@ def tree(
 def validate(data: DataOpt = None) -> int:
     """Check a dataset; every problem as FILE:LINE: message, exit 2 if any."""
     return commands.run_validate(data)
+
+
+@app.command(short_help="Add the station to every row of a CSV, TSV or Excel file.")
+@report
+def annotate(
+    file: Annotated[
+        str,
+        typer.Argument(help="A .csv, .tsv or .xlsx file, or '-' for stdin.", metavar="FILE"),
+    ],
+    column: Annotated[
+        list[str],
+        typer.Option(
+            "--column",
+            "-c",
+            help="The address column: a header name or a 1-based number. Repeat it to join "
+            "columns (--column 区县 --column 地址).",
+            metavar="NAME",
+            show_default=False,
+        ),
+    ],
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "--output",
+            help="Write to FILE (.csv .tsv .xlsx .jsonl) instead of stdout, in its format.",
+            metavar="FILE",
+        ),
+    ] = None,
+    sheet: Annotated[
+        str | None,
+        typer.Option(
+            "--sheet", help="The sheet of an .xlsx file (default: the first).", metavar="NAME"
+        ),
+    ] = None,
+    fields: Annotated[
+        str | None,
+        typer.Option(
+            "--fields",
+            "-o",
+            help="Answer columns to add, in order (default: "
+            "station,sub_bureau,street,district,status,score,note).",
+            metavar="LIST",
+        ),
+    ] = None,
+    prefix: Annotated[
+        str,
+        typer.Option("--prefix", help="Put TEXT before the answer columns' names.", metavar="TEXT"),
+    ] = "",
+    encoding: EncodingOpt = None,
+    excel: Annotated[
+        bool,
+        typer.Option("--excel", help="Write CSV/TSV as UTF-8 with a byte order mark, for Excel."),
+    ] = False,
+    online: Annotated[
+        bool,
+        typer.Option(
+            "--online",
+            help="Ask AMap's web service (key in $JUR_AMAP_KEY) about the addresses not found "
+            "offline, as jur find --online does.",
+        ),
+    ] = False,
+    data: DataOpt = None,
+) -> int:
+    """Add the station to every row of a table: the same table back, plus the columns
+    station, sub_bureau, street, district, status, score and note.
+
+    Reads CSV or TSV (the delimiter is detected; UTF-8, UTF-16 or GB18030) or an .xlsx
+    sheet; writes the input's format, or the one --output names. Each different address is
+    looked up once. Exit status as jur find: 0 every row found, 1 any not, 2 an error.
+    """
+    from .annotate import run_annotate
+
+    return run_annotate(
+        file,
+        list(column),
+        output=output,
+        sheet=sheet,
+        fields=fields,
+        prefix=prefix,
+        encoding=encoding,
+        excel=excel,
+        online=online,
+        data=data,
+    )
 
 
 def run(argv: list[str]) -> int:

@@ -137,9 +137,14 @@ def run_find(
     online_workers: int | None = None,
     online_timeout: float | None = None,
     online_max_requests: int | None = None,
+    encoding: str | None = None,
 ) -> int:
     from .model import Answer
 
+    if encoding:  # a bad name is refused before anything is read or written
+        from .tables_io import check_encoding
+
+        check_encoding(encoding)
     out = text_out(out)
     err = err or sys.stderr
     if explain and err is None and (fmt or "").lower() not in ("json", "jsonl"):
@@ -197,7 +202,9 @@ def run_find(
             err.write(printable(line) + "\n")
 
     try:
-        for batch in offline_batches(queries, stdin, index, limit=limit, explain=explain):
+        for batch in offline_batches(
+            queries, stdin, index, limit=limit, explain=explain, encoding=encoding, err=err
+        ):
             for answer in batch if step is None else step.complete(batch):
                 emit(answer)
                 if step is not None and fmt != "table":
@@ -222,24 +229,33 @@ def offline_batches(
     *,
     limit: int = 0,
     explain: bool = False,
+    encoding: str | None = None,
+    err: IO[str] | None = None,
 ) -> Iterator[list[Any]]:
-    """The offline answers, one list per read of stdin (or one list for the arguments)."""
+    """The offline answers, one list per read of stdin (or one list for the arguments).
+    stdin's encoding is decided by tables_io.LineDecoder (UTF-8, UTF-16 with a byte order
+    mark, GB18030; `encoding` overrides), which says on `err` when it is not UTF-8."""
     from .model import Answer
     from .resolve import resolve
 
     if queries and queries != ["-"]:
         yield [resolve(q, index, limit=limit, explain=explain) for q in queries]
         return
+    from .tables_io import LineDecoder
+
     source = stdin if stdin is not None else sys.stdin.buffer
-    for batch in read_lines(source):
-        answers = []
-        for raw in batch:
-            text, ok = decode_line(raw)
-            if ok:
-                answers.append(resolve(text, index, limit=limit, explain=explain))
-            else:
-                answers.append(Answer(text, "not_found", note="not valid UTF-8"))
-        yield answers
+    warn = err or sys.stderr
+    decoder = LineDecoder(encoding, announce=lambda line: warn.write(line + "\n"))
+    for texts, bad in decoder.batches(source):
+        if not bad:
+            yield [resolve(text, index, limit=limit, explain=explain) for text in texts]
+            continue
+        yield [
+            Answer(text, "not_found", note=bad[i])
+            if i in bad
+            else resolve(text, index, limit=limit, explain=explain)
+            for i, text in enumerate(texts)
+        ]
 
 
 # --- naming a district, sub-bureau or station -------------------------------------------------

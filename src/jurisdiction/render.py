@@ -177,6 +177,8 @@ def _json(record: dict[str, Any], fields: list[str] | None) -> str:
 
 
 _JSON_LINE_BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+# Public: JSON Lines writers elsewhere (tables_io) escape the same line breaks.
+JSON_LINE_BREAKS = _JSON_LINE_BREAKS
 
 
 def render_table(
