@@ -210,14 +210,22 @@ def test_only_the_packages_static_files_are_served(client):
         assert b"root:" not in r.content and b"import" not in r.content
 
 
-def test_static_files_are_read_once_at_start_up(monkeypatch, client):
+def test_no_request_opens_a_file(monkeypatch):
+    jur("find", "德化街")  # the index cache exists: the app starts from it, as jur serve does
+    client = TestClient(create_app())
+
     def no_files(*a, **k):
         raise AssertionError("a request opened a file")
 
     monkeypatch.setattr("builtins.open", no_files)
+    monkeypatch.setattr("io.open", no_files)
     monkeypatch.setattr("pathlib.Path.open", no_files)
-    for path in ("/static/app.js", "/static/style.css", "/", "/?q=德化街", "/api/find?q=德化街"):
-        assert client.get(path).status_code == 200
+    paths = ["/static/app.js", "/static/style.css", "/", "/api/stations", "/show/二七分局"]
+    paths += [f"/api/find?q={q}" for q in QUERIES[:-1]] + ["/?q=郑州市二七区南彩社区3号院"]
+    for path in paths:
+        assert client.get(path).status_code == 200, path
+    r = client.post("/api/find", json=["申庄村", "金水区花园路26号", "dhj", "燕庄站"])
+    assert r.status_code == 200
 
 
 # --- the page ----------------------------------------------------------------------------------

@@ -10,8 +10,8 @@ Safety, in one place:
     the printable roster (which has inline CSS and no script) may run no script at all;
   - a query is at most MAX_QUERY characters; a batch at most MAX_BATCH queries and
     MAX_BODY bytes (413 past either, before the body is parsed);
-  - static files are read once, at start-up, by their fixed names from this package: no
-    request names a path on disk;
+  - static files are read once, at start-up, by their fixed names from this package, and the
+    index is built in memory at start-up: no request opens a file;
   - the online step exists only when the app was created with online=True; its key stays
     in the client object and never goes into a response;
   - every error is a JSON object {"error": ...} with a 4xx (or a bare 500 for a bug): no
@@ -378,7 +378,10 @@ def create_app(
 ) -> Starlette:
     """The app over one loaded index. online=True builds the online step from the environment
     (JUR_AMAP_KEY; UsageError without it); `step` gives one directly (tests)."""
-    index = index or open_index(data)
+    if index is None:
+        # Checked through the cache as every command does, then indexed wholly in memory: the
+        # cached index reads its shards lazily from disk, and no request may touch a file.
+        index = Index.from_dataset(open_index(data).dataset)
     if online and step is None:
         from ..geocode import OnlineStep
 
