@@ -59,7 +59,9 @@ def run_floor(port_file: str) -> None:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     sock.listen(2048)
-    Path(port_file).write_text(str(sock.getsockname()[1]))
+    tmp = Path(port_file + ".tmp")  # renamed whole: the reader never sees half a number
+    tmp.write_text(str(sock.getsockname()[1]))
+    tmp.rename(port_file)
     config = uvicorn.Config(
         floor_app(), log_level="warning", access_log=False, server_header=False, http="httptools"
     )
@@ -73,6 +75,25 @@ def pin(core: int) -> list[str]:
     if (os.cpu_count() or 1) >= 2 and shutil.which("taskset"):
         return ["taskset", "-c", str(core)]
     return []
+
+
+def ready(proc: subprocess.Popen, port: int) -> None:
+    """Wait until the server answers a request (up to 20 s)."""
+    import urllib.request
+
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    for _ in range(200):
+        try:
+            with opener.open(f"http://127.0.0.1:{port}{QUERY}", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        if proc.poll() is not None:
+            break
+        time.sleep(0.1)
+    proc.kill()
+    raise SystemExit(f"the server on port {port} did not answer")
 
 
 def start(kind: str, python: str, tmp: Path) -> tuple[subprocess.Popen, int]:
@@ -115,7 +136,10 @@ def wrk(port: int, seconds: int, connections: int) -> tuple[float, float]:
     """(requests per second, p99 latency in ms) of one wrk run against 127.0.0.1:port."""
     url = f"http://127.0.0.1:{port}{QUERY}"
     cmd = [*pin(1), "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", url]
-    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    if p.returncode != 0:
+        raise SystemExit(f"wrk failed ({p.returncode}) on port {port}: {p.stdout}{p.stderr}")
+    out = p.stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     value, unit = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)\s*$", out, re.M).groups()
     p99 = float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
@@ -140,6 +164,7 @@ def bench(
     for _ in range(rounds):
         for kind in ("floor", "jur"):
             proc, port = start(kind, python, tmp)
+            ready(proc, port)
             try:
                 wrk(port, 2, connections)  # warm-up: connections open, caches filled
                 runs[kind].append(wrk(port, seconds, connections))

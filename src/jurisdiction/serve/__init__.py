@@ -106,6 +106,12 @@ def run_serve(
         f"{'s' if workers > 1 else ''}{'; online lookups on' if online else ''}; Ctrl-C stops)\n"
     )
     out.flush()
+    import signal
+
+    # launch.py lets a closed pipe end the CLI quietly (SIGPIPE's default); a server must
+    # instead survive a client that hangs up while it writes.
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_IGN)
     common = {
         "log_level": "warning",
         # No access log: queries are callers' addresses (personal data), and a path may hold
