@@ -18,6 +18,8 @@ What it measures (whole-process wall time, and peak memory from GNU time):
   cold `jur find 德化街` on a dataset grown to 40,000 streets with 10 communities each
       (bench/grow.py: 401,070 communities) vs the shipped one
   1,000,000 queries through stdin: throughput and peak memory, against 100,000 (flat memory)
+  jur serve: single-name GET /api/find on one uvicorn worker under wrk (50 keep-alive
+      connections, 10 s), requests/s and p99 against a bare Starlette app (bench/serve.py)
 
 The machine is shared and noisy: absolute times drift, so every comparison is a ratio of
 medians over runs interleaved round by round (A B C, A B C, ...). Nothing here is a test:
@@ -248,6 +250,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only-annotate", action="store_true", help="measure jur annotate against find only"
     )
+    parser.add_argument(
+        "--skip-serve", action="store_true", help="leave out jur serve under load (bench/serve.py)"
+    )
     args = parser.parse_args(argv)
 
     py = make_venv(args.venv)
@@ -369,6 +374,13 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"\nthroughput: {1_000_000 / wall:,.0f} queries/s through stdin ({wall:.1f} s for 1,000,000)"
         )
+    if not args.skip_serve:  # jur serve under load, against a bare Starlette app: bench/serve.py
+        import serve as serve_bench
+
+        sh([str(py), "-m", "pip", "install", "-q", f"{ROOT}[serve]"])
+        figures = serve_bench.bench(str(py))
+        if figures is not None:
+            ok &= serve_bench.report(figures, 10, 50)
     return 0 if ok else 1
 
 

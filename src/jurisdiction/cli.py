@@ -386,6 +386,35 @@ def tree(
     return commands.run_tree(name, fmt=fmt, data=data)
 
 
+@app.command(short_help="A search page and a JSON API (needs jur[serve]).")
+@report
+def serve(
+    host: Annotated[
+        str,
+        typer.Option("--host", help="Address to listen on; other than 127.0.0.1: see README."),
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port (0: any free one).")] = 8000,
+    workers: Annotated[
+        int, typer.Option("--workers", help="Worker processes (one per core).", min=1)
+    ] = 1,
+    data: DataOpt = None,
+    online: Annotated[
+        bool,
+        typer.Option(
+            "--online",
+            help="Let clients ask AMap (key in $JUR_AMAP_KEY, kept on the server) about "
+            "queries not found offline: /api/find?online=1.",
+        ),
+    ] = False,
+) -> int:
+    """Serve a search page at / and a JSON API at /api/ (find, stations, sub-bureaus, show,
+    roster), with the records of jur find -f json. Listens on 127.0.0.1 unless --host says
+    otherwise. Needs the serve extra: pip install 'jur[serve]'."""
+    from .serve import run_serve
+
+    return run_serve(host=host, port=port, workers=workers, data=data, online=online)
+
+
 @app.command(short_help="Check a dataset (FILE:LINE: message).")
 @report
 def validate(data: DataOpt = None) -> int:

@@ -215,6 +215,10 @@ class OnlineStep:
 
     # --- the stream -------------------------------------------------------------------------
 
+    def wants(self, answer: Answer) -> bool:
+        """Whether the service is asked about this query at all (decide.py's rule)."""
+        return self.decider.wants(answer)
+
     def complete(self, batch: Iterable[Answer]) -> Iterator[Answer]:
         """The batch's answers in order, each as soon as it and those before it are ready."""
         pending: list[Answer | Future] = []
