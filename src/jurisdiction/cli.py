@@ -245,7 +245,8 @@ def find(
     address: the most specific part decides and the rest must agree.
     A road alone (文化路100号) decides nothing: add the district.
 
-    status: found | partial (sub-bureau known, station not) | ambiguous (see candidates) |
+    status: found | partial (sub-bureau known, station not; also when every candidate
+    shares one sub-bureau) | ambiguous (the sub-bureau is unknown: see candidates) |
     outside (a place of Zhengzhou beyond the 11 sub-bureaus) | not_found.
 
     score: 100 official name; 95 short, office, station, community or place form; 90
