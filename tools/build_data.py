@@ -876,26 +876,14 @@ GENERIC = {
     "会展中心",
     "购物中心",
 }
-LANDMARK_KINDS_OK = {
-    "landmark",
-    "square",
-    "park",
-    "scenic",
-    "university",
-    "school",
-    "hospital",
-    "mall",
-    "market",
-    "hotel",
-    "venue",
-    "stadium",
-    "museum",
-    "library",
-    "government",
-    "bus-station",
-    "railway-station",
-    "airport",
-}
+
+
+def landmark_kinds() -> set[str]:
+    """The kinds the loader accepts (one list: jurisdiction.dataset.LANDMARK_KINDS)."""
+    sys.path.insert(0, str(ROOT / "src"))
+    from jurisdiction.dataset import LANDMARK_KINDS
+
+    return LANDMARK_KINDS
 
 
 def taken_keys(units: dict, streets: list[dict], communities: list[dict], places: list[dict]):
@@ -947,7 +935,7 @@ def read_landmarks(reference: Path, ds, taken: set[str]) -> tuple[list[dict], li
         if area is None or area not in districts:
             left_out.append(f"{r['id']} {name}: area '{r['area']}' is not a district or zone")
             continue
-        if r["kind"] not in LANDMARK_KINDS_OK:
+        if r["kind"] not in landmark_kinds():
             left_out.append(f"{r['id']} {name}: kind '{r['kind']}'")
             continue
         if not (r["url"].startswith("http") and r["quote"].strip()):
