@@ -18,6 +18,8 @@ What it measures (whole-process wall time, and peak memory from GNU time):
   cold `jur find 德化街` on a dataset grown to 40,000 streets with 10 communities each
       (bench/grow.py: 401,070 communities) vs the shipped one
   1,000,000 queries through stdin: throughput and peak memory, against 100,000 (flat memory)
+  jur serve: single-name GET /api/find on one uvicorn worker under wrk (50 keep-alive
+      connections, 10 s), requests/s and p99 against a bare Starlette app (bench/serve.py)
 
 The machine is shared and noisy: absolute times drift, so every comparison is a ratio of
 medians over runs interleaved round by round (A B C, A B C, ...). Nothing here is a test:
@@ -181,6 +183,60 @@ def write_inputs() -> dict[str, Path]:
     }
 
 
+def annotate_inputs() -> tuple[Path, Path]:
+    """A 100,000-row CSV with 20 columns (ids with leading zeros, 18-digit ID numbers, text
+    with commas, numbers; the address last), and its address column alone, one per line."""
+    table, column = OUT / "annotate_100k.csv", OUT / "annotate_100k_addresses.txt"
+    if table.exists() and column.exists():
+        return table, column
+    with open(REFERENCE, encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    with open(COMMUNITIES, encoding="utf-8", newline="") as f:
+        units = list(csv.DictReader(f))
+    mix = [
+        f"河南省郑州市{r['district_name']}{r['name']}幸福小区{i}号楼" for i, r in enumerate(rows)
+    ]
+    mix += [f"郑州市{u['district_name']}{u['name']}{i}号院" for i, u in enumerate(units[:2000])]
+    mix += ["燕庄站", "郑州东站", "德化街", "花园路26号", "三官庙", "不存在的地方"]
+    with (
+        open(table, "w", encoding="utf-8", newline="") as t,
+        open(column, "w", encoding="utf-8") as c,
+    ):
+        w = csv.writer(t)
+        w.writerow(["编号", "姓名", "证件号码", "备注", *(f"字段{j}" for j in range(15)), "地址"])
+        for i in range(100_000):
+            address = mix[i % len(mix)].replace("幸福小区", f"幸福小区{i}-")
+            w.writerow(
+                [f"{i:06d}", "张三", f"410103{19900101 + i % 9000:08d}{i % 9999:04d}"]
+                + ['夜间噪音，"施工"扰民' if i % 7 == 0 else "无"]
+                + [str(i * j) for j in range(15)]
+                + [address]
+            )
+            c.write(address + "\n")
+    return table, column
+
+
+def annotate_cases(jur: list[str]) -> dict[str, tuple[list[str], Path | None]]:
+    """`jur annotate` on the 100,000-row table against `jur find` on its address column."""
+    table, column = annotate_inputs()
+    return {
+        "jur find, 100,000 addresses (one column)": ([*jur, "find", "-f", "tsv"], column),
+        "jur annotate, 100,000 rows x 20 columns": (
+            [*jur, "annotate", str(table), "--column", "地址"],
+            None,
+        ),
+    }
+
+
+def annotate_goals(results: dict[str, tuple[float, float]]) -> list[tuple[str, float, float]]:
+    find = results["jur find, 100,000 addresses (one column)"]
+    annotate = results["jur annotate, 100,000 rows x 20 columns"]
+    return [
+        ("annotate 100,000 rows / find on the address column", annotate[0] / find[0], 1.5),
+        ("peak memory of annotate, 100,000 rows, MiB", annotate[1], 200),
+    ]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -191,10 +247,18 @@ def main(argv: list[str] | None = None) -> int:
         "--skip-million", action="store_true", help="leave out the 1,000,000-line run"
     )
     parser.add_argument("--baseline", default=BASELINE, help="commit to compare cold starts with")
+    parser.add_argument(
+        "--only-annotate", action="store_true", help="measure jur annotate against find only"
+    )
+    parser.add_argument(
+        "--skip-serve", action="store_true", help="leave out jur serve under load (bench/serve.py)"
+    )
     args = parser.parse_args(argv)
 
     py = make_venv(args.venv)
     jur = [str(args.venv / "bin" / "jur")]
+    if args.only_annotate:
+        return report_annotate(jur, args.runs)
     base_jur = [str(baseline_venv(args.baseline).parent / "jur")]
     inputs = write_inputs()
     env = dict(os.environ)
@@ -249,6 +313,7 @@ def main(argv: list[str] | None = None) -> int:
             "jur find, 1,000,000 queries": ([*jur, "find", "-f", "tsv"], inputs["million"]),
         }
         results.update(measure(big, 3, env))
+    results.update(measure(annotate_cases(jur), max(3, args.runs // 2), env))
 
     print()
     print(f"{'what':<42}{'median wall':>13}{'peak memory':>14}")
@@ -291,6 +356,7 @@ def main(argv: list[str] | None = None) -> int:
             1.3,
         ),
     ]
+    goals += annotate_goals(results)
     if not args.skip_million:
         m1 = results["jur find, 1,000,000 queries"]
         m100 = results["jur find, 100,000 queries"]
@@ -308,6 +374,30 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"\nthroughput: {1_000_000 / wall:,.0f} queries/s through stdin ({wall:.1f} s for 1,000,000)"
         )
+    if not args.skip_serve:  # jur serve under load, against a bare Starlette app: bench/serve.py
+        import serve as serve_bench
+
+        sh([str(py), "-m", "pip", "install", "-q", f"{ROOT}[serve]"])
+        figures = serve_bench.bench(str(py))
+        if figures is not None:
+            ok &= serve_bench.report(figures, 10, 50)
+    return 0 if ok else 1
+
+
+def report_annotate(jur: list[str], runs: int) -> int:
+    """--only-annotate: the annotate figures alone (the same cases as in the full run)."""
+    env = dict(os.environ)
+    env.pop("JUR_DATA", None)
+    env["JUR_CACHE_DIR"] = str(OUT / "cache")
+    OUT.mkdir(parents=True, exist_ok=True)
+    results = measure(annotate_cases(jur), runs, env)
+    for name, (wall, mem) in results.items():
+        print(f"{name:<42}{wall * 1000:>10.1f} ms{mem:>10.1f} MiB")
+    ok = True
+    for name, value, goal in annotate_goals(results):
+        met = value <= goal
+        ok &= met
+        print(f"{name:<52}{value:>10.2f}{'≤ ' + str(goal):>10}  {'met' if met else 'NOT MET'}")
     return 0 if ok else 1
 
 

@@ -83,3 +83,20 @@ def out(p) -> str:
 
 def err(p) -> str:
     return p.stderr.decode("utf-8")
+
+
+def popen_interruptible(args: list[str], **kw) -> subprocess.Popen:
+    """Popen for a child that is sent Ctrl-C (SIGINT) as a terminal would send it.
+
+    A child inherits an *ignored* SIGINT: a test run started as a background job of a
+    non-interactive shell (`pytest &` in a script, two runs at once) ignores SIGINT and
+    SIGQUIT, and then Python in the child installs no KeyboardInterrupt handler, so Ctrl-C
+    does nothing. A *handled* signal is reset to its default at exec, so the test process
+    handles SIGINT while it starts the child."""
+    import signal
+
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        return subprocess.Popen(args, **kw)
+    finally:
+        signal.signal(signal.SIGINT, previous)

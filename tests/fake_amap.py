@@ -16,6 +16,10 @@ import threading
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+# Terminal control codes a hostile reply may carry: clear the screen, an OSC window title
+# ended by BEL, a C1 CSI.
+ESCAPES = "\x1b[2J\x1b]0;forged\x07\x9b31m"
+
 ERRORS = {
     "invalid_key": ("INVALID_USER_KEY", "10001"),
     "quota": ("DAILY_QUERY_OVER_LIMIT", "10003"),
@@ -94,7 +98,14 @@ class FakeAmap:
     """The fake service. `places` maps an address to its geocode results, `positions` a
     "lng,lat" (as sent, 6 decimals) to its regeocode; `script` is a list of actions for the
     next requests, one each ("too_frequent", "quota", "invalid_key", "malformed", "http503",
-    "hang", "not_object"); `mode` is an action for every request."""
+    "hang", "not_object"); `mode` is an action for every request.
+
+    Hostile actions, for the hardening tests: "http429" (HTTP 429), "slow_bytes" (a valid
+    answer sent one byte every `drip` seconds), "deep_json" (a body of 2,000 nested lists),
+    "cut_body" (Content-Length promises more than is sent, then the connection closes),
+    "redirect_other" (302 to `redirect_to`, another host), "redirect_same" (302 to the same
+    path on this server, once), "hang_long" (nothing for a minute), "escape" (a normal
+    answer whose formatted_address carries terminal control codes)."""
 
     def __init__(self, key: str = "test-key") -> None:
         self.key = key
@@ -107,6 +118,8 @@ class FakeAmap:
         self.release = threading.Event()
         self.server: ThreadingHTTPServer | None = None
         self.url = ""
+        self.drip = 0.1  # seconds between two bytes of "slow_bytes"
+        self.redirect_to = "http://127.0.0.2:9"  # "redirect_other": another host
 
     # --- data -------------------------------------------------------------------------
 
@@ -160,6 +173,21 @@ class FakeAmap:
         if action == "hang":
             self.release.wait(10)  # longer than any client timeout in the tests
             return self.send(h, 200, b"{}")
+        if action == "hang_long":
+            self.release.wait(60)
+            return self.send(h, 200, b"{}")
+        if action == "http429":
+            return self.send(h, 429, b"slow down")
+        if action == "deep_json":
+            return self.send(h, 200, b"[" * 2000 + b"]" * 2000)
+        if action == "cut_body":
+            return self.cut(h, b'{"status": "1", "info": "OK", "geocodes": [')
+        if action in ("redirect_other", "redirect_same"):
+            if action == "redirect_same":
+                target = h.path + "&again=1"
+            else:
+                target = self.redirect_to + h.path
+            return self.redirect(h, target)
         if action == "http503":
             return self.send(h, 503, b"busy")
         if action == "malformed":
@@ -174,7 +202,13 @@ class FakeAmap:
         ok = {"status": "1", "info": "OK", "infocode": "10000"}
         if parsed.path == "/v3/geocode/geo":
             results = self.places.get(params.get("address", ""), [])
-            return self.json(h, {**ok, "count": str(len(results)), "geocodes": results})
+            if action == "escape":
+                results = [{**r, "formatted_address": ESCAPES + r["formatted_address"]}
+                           for r in results]  # fmt: skip
+            answer = {**ok, "count": str(len(results)), "geocodes": results}
+            if action == "slow_bytes":
+                return self.slow(h, json.dumps(answer, ensure_ascii=False).encode("utf-8"))
+            return self.json(h, answer)
         if parsed.path == "/v3/geocode/regeo":
             regeo = self.positions.get(params.get("location", ""))
             if regeo is None:  # nowhere the service knows (the sea): empty fields as []
@@ -184,6 +218,44 @@ class FakeAmap:
                 }}  # fmt: skip
             return self.json(h, {**ok, "regeocode": regeo})
         return self.json(h, {"status": "0", "info": "SERVICE_NOT_AVAILABLE", "infocode": "10002"})
+
+    def slow(self, h: BaseHTTPRequestHandler, body: bytes) -> None:
+        """A valid answer, one byte every `drip` seconds (each read gets a byte in time)."""
+        try:
+            h.send_response(200)
+            h.send_header("Content-Type", "application/json;charset=UTF-8")
+            h.send_header("Content-Length", str(len(body)))
+            h.end_headers()
+            h.wfile.flush()
+            for i in range(len(body)):
+                if self.release.wait(self.drip):
+                    return
+                h.wfile.write(body[i : i + 1])
+                h.wfile.flush()
+        except OSError:
+            pass
+
+    def cut(self, h: BaseHTTPRequestHandler, start: bytes) -> None:
+        """Promise 1,000 bytes, send the start, close the connection."""
+        try:
+            h.send_response(200)
+            h.send_header("Content-Type", "application/json;charset=UTF-8")
+            h.send_header("Content-Length", "1000")
+            h.end_headers()
+            h.wfile.write(start)
+            h.wfile.flush()
+        except OSError:
+            pass
+        h.close_connection = True
+
+    def redirect(self, h: BaseHTTPRequestHandler, target: str) -> None:
+        try:
+            h.send_response(302)
+            h.send_header("Location", target)
+            h.send_header("Content-Length", "0")
+            h.end_headers()
+        except OSError:
+            pass
 
     def json(self, h: BaseHTTPRequestHandler, data: object) -> None:
         self.send(h, 200, json.dumps(data, ensure_ascii=False).encode("utf-8"))

@@ -28,7 +28,7 @@ def test_data_is_reproducible_from_the_sources(tmp_path):
         check=True,
         capture_output=True,
     )
-    for name in ("units.yaml", "streets.yaml", "communities.yaml", "places.yaml"):
+    for name in ("units.yaml", "streets.yaml", "communities.yaml", "places.yaml", "landmarks.yaml"):
         assert (tmp_path / name).read_bytes() == (DATA / name).read_bytes(), name
 
 

@@ -155,7 +155,7 @@ def test_list_sub_bureaus():
 
 @pytest.mark.parametrize(
     "what,count",
-    [("districts", 16), ("stations", 93), ("streets", 207), ("communities", 3140), ("places", 238)],
+    [("districts", 16), ("stations", 94), ("streets", 207), ("communities", 3140), ("places", 620)],
 )
 def test_list_counts(what, count):
     p = jur("list", what, "-f", "jsonl")

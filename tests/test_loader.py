@@ -316,4 +316,4 @@ def test_a_bom_is_accepted(data_copy):
 def test_validate_ok_on_shipped_data():
     p = jur("validate")
     assert p.returncode == 0
-    assert "11 sub-bureaus, 93 stations, 207 streets" in out(p)
+    assert "11 sub-bureaus, 94 stations, 207 streets" in out(p)

@@ -17,7 +17,7 @@ from datetime import date, timedelta
 import pytest
 from fake_amap import FakeAmap, closed_port_url, geocode, regeocode
 
-from jurisdiction import geocode as online
+from jurisdiction import online
 from jurisdiction.commands import run_find
 from jurisdiction.errors import JurError
 
@@ -47,7 +47,7 @@ def fake(monkeypatch):
     monkeypatch.setenv("JUR_AMAP_KEY", f.key)
     for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setattr(online, "BACKOFF", 0.01)
+    monkeypatch.setattr(online.client, "BACKOFF", 0.01)
     yield f
     f.stop()
 
@@ -173,7 +173,8 @@ def test_the_cold_path_imports_nothing_of_the_online_step():
         "    main(sys.argv[1:])\n"
         "except SystemExit:\n"
         "    pass\n"
-        "bad = [m for m in ('jurisdiction.geocode', 'urllib.request', 'concurrent.futures')\n"
+        "bad = [m for m in ('jurisdiction.online', 'urllib.request', 'http.client',\n"
+        "       'concurrent.futures')\n"
         "       if m in sys.modules]\n"
         "sys.stderr.write(repr(bad))\n"
     )
@@ -448,7 +449,7 @@ def test_too_frequent_then_success(fake, index):
 
 
 def test_too_frequent_for_ever_keeps_the_offline_answer(fake, index, monkeypatch):
-    monkeypatch.setattr(online, "RETRIES", 2)
+    monkeypatch.setattr(online.client, "RETRIES", 2)
     fake.mode = "too_frequent"
     code, [r], err = find(index, "经三路66号")
     assert r["status"] == "not_found" and "too frequent" in r["note"]
@@ -463,7 +464,7 @@ def test_a_5xx_is_retried(fake, index):
 
 
 def test_a_timeout_is_retried_then_reported(fake, index, monkeypatch):
-    monkeypatch.setattr(online, "RETRIES", 1)
+    monkeypatch.setattr(online.client, "RETRIES", 1)
     fake.mode = "hang"
     code, [r], err = find(index, "经三路66号", online_timeout=0.2)
     assert r["status"] == "not_found" and "no answer within 0.2 s" in r["note"]
@@ -523,12 +524,12 @@ def test_online_without_a_key_is_a_usage_error(fake, index, monkeypatch):
 def test_batch_order_is_kept_while_lookups_run_at_once(fake, index):
     # 路2号's answer waits until the fake has been asked about 路5号: four lookups are in
     # flight together, and the answers still come out in input order.
-    towns = [("410103010000", "德化街街道"), ("410102006000", "三官庙街道"),
-             ("410105008000", "文化路街道")]  # fmt: skip
+    towns = [("410103010000", "德化街街道", "二七区"), ("410102006000", "三官庙街道", "中原区"),
+             ("410105008000", "文化路街道", "金水区")]  # fmt: skip
     queries = [f"测试路{i}号" for i in range(1, 9)]
     for i, q in enumerate(queries):
-        code, name = towns[i % 3]
-        put(fake, q, f"113.{600000 + i:06d},34.700000", name, code, adcode=code[:6])
+        code, name, district = towns[i % 3]
+        put(fake, q, f"113.{600000 + i:06d},34.700000", name, code, district=district)
     asked_last = threading.Event()
     original = fake.handle
 

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from conftest import ROOT, err, jur, out
+from conftest import ROOT, err, jur, out, popen_interruptible
 
 PLACES = [
     "德化街",
@@ -74,7 +74,9 @@ def test_head_on_a_long_answer_is_quiet(tmp_path):
 
 
 def _popen(*args: str) -> subprocess.Popen:
-    return subprocess.Popen(
+    # the child gets SIGINT's default disposition whatever this run inherited (see
+    # conftest.popen_interruptible: an ignored SIGINT made the Ctrl-C test flake)
+    return popen_interruptible(
         [sys.executable, "-m", "jurisdiction", *args],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,

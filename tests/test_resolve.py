@@ -81,10 +81,16 @@ def test_a_road_with_its_district_gives_the_sub_bureau_only(index):
         ("金水区花园路某某大厦", "金水分局", ["花园路街道"]),
         ("金水区文化路100号", "金水分局", ["文化路街道"]),
         ("惠济区文化路100号", "惠济分局", []),  # the road runs on into 惠济区
+        ("郑东新区文化路", "郑东分局", []),  # 文化路街道 is 金水分局's, not in 郑东新区
+        ("惠济区东风路", "惠济分局", []),
     ):
         a = resolve(q, index, limit=5)
         assert (a.status, a.station, a.sub_bureau) == ("partial", None, bureau), (q, a)
-        assert [c.street for c in a.candidates] == cands, q
+        # the namesake that could lie in the area is a candidate; one that cannot is shown
+        # below the threshold, never as the answer
+        inside = [c.street for c in a.candidates if c.score >= 75]
+        assert inside == cands, q
+        assert all(c.sub_bureau != bureau for c in a.candidates if c.score < 75), q
 
 
 def test_explicit_subdistrict_inside_address_is_found(index):
@@ -174,7 +180,9 @@ def test_former_names_find_their_successor_and_say_so(index):
     assert (a.status, a.street) == ("found", "南关街街道")
     assert "former name" in a.note and "南关街街道" in a.note
     a = resolve("南曹乡", index)
-    assert a.status == "ambiguous" and {c.street for c in a.candidates} == {"南曹街道", "金岱街道"}
+    # both successors are 管城分局's: the sub-bureau is known, the station is not
+    assert (a.status, a.sub_bureau) == ("partial", "管城分局")
+    assert {c.street for c in a.candidates} == {"南曹街道", "金岱街道"}
     a = resolve("卢店街道", index)
     assert a.status == "outside" and "later name" in a.note
 
@@ -186,9 +194,14 @@ def test_jingkai_official_and_short_names(index):
 
 
 def test_district_and_place_disagree(index):
-    a = resolve("金水区德化街", index)
-    assert a.status == "ambiguous"
+    a = resolve("金水区德化街街道", index)
+    assert (a.status, a.sub_bureau) == ("ambiguous", None)
     assert "德化街街道" in {c.street for c in a.candidates}
+    # 德化街 is also a road: with a district it is the district's road (issue 14, item 3),
+    # and the namesake that cannot lie there is shown, not chosen
+    a = resolve("金水区德化街", index)
+    assert (a.status, a.sub_bureau, a.station) == ("partial", "金水分局", None)
+    assert "德化街街道" in {c.street for c in a.candidates} and "cannot lie in 金水区" in a.note
 
 
 def test_kind_written_differently_costs_points(index):
@@ -319,7 +332,7 @@ def test_every_collision_in_the_dataset_is_listed_and_never_found(index):
         "alias/metro-bare": "东风路 西大街",
         "exact": "东风路街道 新华路街道 西大街街道",
         "exact/kind": "三官庙街道 三官庙镇 刘寨街道 刘寨镇 城关乡 城关镇 龙湖街道 龙湖镇",
-        "former-split": "南曹乡",
+        "former-split": "南曹乡 庙李镇 柳林镇 祭城镇 老鸦陈镇 须水镇 齐礼阎乡",
         "initials": "dfl jcl jgl jsl rhl sgm xdj xhl",
         "kind": "三官庙乡 三官庙乡人民政府 三官庙乡政府 东风路乡 东风路乡人民政府 东风路乡政府 东风路镇 "
         "东风路镇人民政府 东风路镇政府 刘寨乡 刘寨乡人民政府 刘寨乡政府 城关办事处 城关街道 城关街道办 "
@@ -339,8 +352,10 @@ def test_every_collision_in_the_dataset_is_listed_and_never_found(index):
             best = {h.row.code for h in hits if TIER_SCORE[h.tier] == top}
             a = resolve(key, index)
             if len(best) > 1:
+                bureaus = {h.row.sub_bureau for h in hits if h.row.code in best}
+                shared = len(bureaus) == 1 and None not in bureaus
                 if (
-                    a.status not in ("ambiguous", "outside")
+                    a.status not in (("partial",) if shared else ("ambiguous", "outside"))
                     or len({c.code for c in a.candidates}) < 2
                 ):
                     wrong.append((key, a.status))
@@ -411,17 +426,20 @@ def test_memo_is_bounded(index, monkeypatch):
         ("郑州东站", "found", "郑州东站派出所", "郑东分局", "郑州东站"),
         ("地铁人民公园站", "partial", None, "地铁分局", "人民公园站 (3号线)"),
         ("3号线人民公园", "partial", None, "地铁分局", "人民公园站 (3号线)"),
-        ("人民公园", "not_found", None, None, None),
+        # 人民公园 alone is the park (郑州市人民公园, 二七区, a public page); the station is 人民公园站
+        ("人民公园", "partial", None, "二七分局", "郑州市人民公园"),
         ("燕庄站", "partial", None, "地铁分局", "燕庄站 (1号线、6号线)"),
         ("会展中心", "found", "会展中心派出所", "郑东分局", "会展中心"),
         ("郑州国际会展中心", "found", "会展中心派出所", "郑东分局", "会展中心"),
         ("会展中心站", "partial", None, "地铁分局", "会展中心站 (1号线、4号线)"),
         ("二七区高新区科学大道", "ambiguous", None, None, None),  # 高新区 lies on 中原区
-        ("林山寨街道南彩社区", "ambiguous", None, None, None),  # 南彩 is in 德化街
+        # 南彩社区 is listed only under 德化街 (二七区): the subdistrict written decides (issue 14)
+        ("林山寨街道南彩社区", "found", "林山寨派出所", "中原分局", None),
         ("郑州市金水南阳新村", "found", "南阳新村派出所", "金水分局", None),  # not 新村 village
         ("中原路100号", "not_found", None, None, None),  # a road named after a district
         ("惠济区西申庄村", "partial", None, "惠济分局", None),  # not 申庄村: 西 begins the name
-        ("侯寨乡大王庄村", "ambiguous", None, None, None),  # 大王庄村 is 京航's, not 侯寨's
+        # 大王庄村 is listed under 京航 (经开区) and elsewhere, never near 侯寨: 侯寨 decides
+        ("侯寨乡大王庄村", "found", "侯寨派出所", "二七分局", None),
         ("新乡会展中心", "not_found", None, None, None),  # another city's 会展中心
         ("8号线东风路", "partial", None, "地铁分局", "东风路站 (8号线)"),  # the line picks
         ("2号线东风路站", "partial", None, "地铁分局", "东风路站 (2号线/城郊线)"),
@@ -474,6 +492,14 @@ def test_every_community_form_answers_its_unit_or_says_it_is_shared(index, datas
         s = streets[c.street]
         for form in community_forms(c.name):
             answers.setdefault(normalize(form), set()).add((s.station, s.sub_bureau, s.code))
+    # a village form X村 stands for the communities X社区 too (路砦村: 路砦社区 was a village)
+    for c in dataset.communities:
+        if c.kind == "community":
+            s = streets[c.street]
+            for form in community_forms(c.name):
+                core = normalize(form)
+                if core.endswith("社区") and core[:-2] + "村" in answers:
+                    answers[core[:-2] + "村"].add((s.station, s.sub_bureau, s.code))
     wrong = []
     for key, expected in answers.items():
         others = [h for h in index.lookup(key) if h.target != "C" and h.tier != "metro-bare"]
@@ -495,6 +521,8 @@ def test_every_community_form_answers_its_unit_or_says_it_is_shared(index, datas
 
 def test_a_bare_core_is_never_a_community(index):
     """碧沙岗 alone (no 社区, 村 or office marker) is not read as the community."""
+    communities = {c.name for c in index.dataset.communities}
     for q in ("碧沙岗", "南彩", "申庄", "郑州日报"):
         a = resolve(q, index)
-        assert a.place is None and a.status != "found", (q, a)
+        # 碧沙岗 alone is the park (碧沙岗公园), a landmark: never the community
+        assert a.place not in communities and a.status != "found", (q, a)

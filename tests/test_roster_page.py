@@ -79,10 +79,12 @@ def test_html_header_sources_and_teams():
         in text
     )
     assert "dist/villages.csv" in text and "zhengzhou-townships.csv" in text
-    assert re.findall(r'<li id="src-(\d+)">', doc) == ["1", "2", "3"]
+    # the report, the two NBS lists, and the former names of 二七's subdistricts (齐礼阎乡 …)
+    assert re.findall(r'<li id="src-(\d+)">', doc) == ["1", "2", "3", "4"]
+    assert "former-names.csv" in text
     # every footnote mark points at a listed source
     marks = {int(n) for n in re.findall(r'href="#src-(\d+)"', doc)}
-    assert marks == {1, 2, 3}
+    assert marks == {1, 2, 3, 4}
     # 两队一室 said once, not per station
     for team in ("社区警务队", "案件办理队", "综合指挥室"):
         assert text.count(team + "(") == 1  # its entry: name (role): duties
@@ -127,7 +129,7 @@ def test_markdown_has_the_same_content(erqi_names):
     ):
         assert fact in md and fact in doc
     assert md.count("社区警务队**") == 1
-    assert len(re.findall(r"^\[\^\d+\]: ", md, flags=re.M)) == 3
+    assert len(re.findall(r"^\[\^\d+\]: ", md, flags=re.M)) == 4
     assert "<" not in md  # no raw HTML in the Markdown
 
 
@@ -137,7 +139,7 @@ def test_whole_city_covers_all_sub_bureaus(dataset):
     for b in dataset.sub_bureaus:
         assert b.full_name in text
     assert doc.count('<section class="bureau') == 11
-    assert "112个派出所,本表收录93个" in text
+    assert "112个派出所,本表收录94个" in text
     for st in dataset.stations:
         assert st.name in text
 
@@ -157,12 +159,13 @@ def test_special_sub_bureaus_say_what_is_known(dataset):
     metro = section(doc, "地铁分局")
     lines = re.findall(r'<span class="count">(\S+) \((\d+)\)</span>', metro)
     assert [ln for ln, _ in lines][:3] == ["1号线", "2号线/城郊线", "3号线"]
-    assert "235 座车站" in metro
+    assert "224 座车站" in metro  # 235 less the 11 of the 郑许线 in 许昌市
     for p in dataset.places:
         if p.kind == "metro-station":
-            assert f'<span class="n">{html.escape(p.name)}</span>' in metro
+            shown = f'<span class="n">{html.escape(p.name)}</span>' in metro
+            assert shown == (p.outside is None), p.name  # 许昌东 is not 地铁分局's
     for ln, n in lines:
-        on_line = [p for p in dataset.places if ln in p.lines]
+        on_line = [p for p in dataset.places if ln in p.lines and p.outside is None]
         assert int(n) == len(on_line)
     # 水上分局: nothing known beyond that it exists, and the page says so instead of a table
     assert '<div class="station"' not in section(doc, "水上分局")

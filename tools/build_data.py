@@ -158,6 +158,48 @@ SOURCES = [
         "file": "sources/places.md",
     },
     {
+        "id": "news-chaofenglu",
+        "title": "大象新闻 via 中华网河南 2022-02-10: 郑州市公安局经开分局朝凤路派出所",
+        "date": "2022-02-10",
+        "url": "https://henan.china.com/news/dsxy/2022/0210/2530246443.html",
+        "file": "sources/zhengzhou-stations-found.csv",
+    },
+    {
+        "id": "news-dongzhan-2023",
+        "title": "中原网 report, copied (2023-04-24, date from the URL): 郑州市公安局郑东新区分局东站派出所",
+        "date": "2023-04-24",
+        "url": "http://www.fangzhi.nfhot.net/gd/2023/0424/11253.html",
+        "file": "sources/zhengzhou-stations-found.csv",
+    },
+    {
+        "id": "news-liuzhai",
+        "title": "正观新闻·郑州晚报, undated mirror in traditional characters (low trust): 惠济分局刘寨派出所",
+        "date": "",
+        "url": "http://www.ansshj.com/news/299034",
+        "file": "sources/zhengzhou-stations-found.csv",
+    },
+    {
+        "id": "news-wenhualu",
+        "title": "河南商报, undated mirror in traditional characters (low trust): 金水分局文化路派出所",
+        "date": "",
+        "url": "https://sqyf168.com/news/show-32337.html",
+        "file": "sources/zhengzhou-stations-found.csv",
+    },
+    {
+        "id": "zhengxu-xuchang",
+        "title": "郑许市域铁路 许昌段: 11 stations in 许昌市 (长葛市, 建安区), from 双庙李 to 许昌东",
+        "date": "2021-07-16",
+        "url": "http://www.ettaleb.com/henan/yhzx/2021/0716/558928.html",
+        "file": "sources/places.md",
+    },
+    {
+        "id": "former-names",
+        "title": "Former and office names of urban subdistricts, each row with its page and quote",
+        "date": "",
+        "url": "",
+        "file": "sources/former-names.csv",
+    },
+    {
         "id": "rule",
         "title": "naming rule (SPEC): short name of the subdistrict or township + 派出所",
         "date": "",
@@ -341,6 +383,8 @@ NEWS_STATIONS = {
     "经八路派出所": "news-jingbalu",
     "凤凰台派出所": "news-fenghuangtai",
     "西大街派出所": "news-xidajie",
+    "刘寨派出所": "news-liuzhai",
+    "文化路派出所": "news-wenhualu",
 }
 NO_BUREAU_NOTE = (
     "the source names the station but not its sub-bureau; the sub-bureau follows from the "
@@ -351,7 +395,19 @@ PLACE_STATIONS = [
     ("郑东分局", "会展中心派出所", "news-huizhan"),
     ("郑东分局", "郑州东站派出所", "news-dongzhan"),
     ("郑东分局", "水上派出所", "news-shuishang"),
+    ("经开分局", "朝凤路派出所", "news-chaofenglu"),
 ]
+# Names a source writes that probably mean a recorded station (no page says they are the
+# same unit): written name -> (station, source id, note). Answered with verified false.
+PROBABLE_STATION_NAMES = {
+    "东站派出所": (
+        "郑州东站派出所",
+        "news-dongzhan-2023",
+        "a 2023 report names 郑东新区分局东站派出所: probably 郑州东站派出所 under a shorter name, "
+        "but no page says so; the railway police (郑州铁路公安处) also have a station that "
+        "reports call 郑州东站派出所",
+    ),
+}
 
 # Names of a unit in other NBS editions (SOURCES.md, "Differences between editions").
 # code -> list of (name, relation, note)
@@ -427,6 +483,40 @@ def read_townships(reference: Path) -> list[dict[str, str]]:
     return rows
 
 
+def read_former_names(reference: Path, codes: dict[str, str]) -> dict[str, list[tuple]]:
+    """sources/former-names.csv -> code -> [(name, relation, note)]: names listings still
+    write for a unit (a former town it grew out of, a former town divided among several
+    units, or the office's name as listings write it), each row with its page."""
+    with open(reference / "former-names.csv", encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    successors: dict[str, list[str]] = {}
+    for r in rows:
+        if codes.get(r["current_code"]) != r["current"]:
+            sys.exit(f"former-names.csv: {r['current']} is not {r['current_code']}")
+        successors.setdefault(r["former"], []).append(r["current"])
+    out: dict[str, list[tuple]] = {}
+    for r in rows:
+        former, current = r["former"], r["current"]
+        cite = f"{r['publisher'] or 'page'}, {r['date']}: {r['url']}"
+        if r["relation"] == "split":
+            if len(successors[former]) < 2:
+                sys.exit(f"former-names.csv: {former} is split but has one successor")
+            relation = "former-split"
+            note = f"{former} was divided among {'、'.join(successors[former])} ({cite})"
+        elif r["relation"] == "office":
+            relation = "office"
+            note = f"how listings write the office of {current} ({cite})"
+        elif r["relation"] == "former":
+            if len(successors[former]) != 1:
+                sys.exit(f"former-names.csv: {former} has several successors but is not split")
+            relation = "former"
+            note = f"{current} grew out of it ({cite})"
+        else:
+            sys.exit(f"former-names.csv: unknown relation {r['relation']}")
+        out.setdefault(r["current_code"], []).append((former, relation, note))
+    return out
+
+
 def read_found_stations(reference: Path) -> dict[str, dict[str, str]]:
     """station name -> its row (sub_bureau may be empty: not stated by the source)."""
     with open(reference / "zhengzhou-stations-found.csv", encoding="utf-8", newline="") as f:
@@ -436,6 +526,7 @@ def read_found_stations(reference: Path) -> dict[str, dict[str, str]]:
 def build(reference: Path) -> tuple[dict, list[dict]]:
     rows = read_townships(reference)
     found = read_found_stations(reference)
+    formers = read_former_names(reference, {r["code"]: r["name"] for r in rows})
     district_bureau = {d[0]: d[4] for d in DISTRICTS}
     bureau_aliases = {b[0]: b[2] for b in SUB_BUREAUS}
 
@@ -496,7 +587,9 @@ def build(reference: Path) -> tuple[dict, list[dict]]:
         }
         if reason:
             entry["pinyin_note"] = reason
-        others = OTHER_NAMES.get(code)
+        others = [*OTHER_NAMES.get(code, []), *formers.get(code, [])]
+        if code in formers:
+            source += "; former-names"
         if others:
             entry["other_names"] = [{"name": n, "relation": r, "note": t} for n, r, t in others]
         if note:
@@ -516,6 +609,19 @@ def build(reference: Path) -> tuple[dict, list[dict]]:
         record = {"name": station, "kind": "place", "source": source}
         if found[station]["note"]:
             record["note"] = found[station]["note"]
+        others = [
+            {"name": written, "relation": "probable", "note": note}
+            for written, (target, _, note) in PROBABLE_STATION_NAMES.items()
+            if target == station
+        ]
+        for written, (target, other_source, _) in PROBABLE_STATION_NAMES.items():
+            if target == station:
+                if written not in found:
+                    sys.exit(f"{written} is not in zhengzhou-stations-found.csv")
+                record["source"] += f"; {other_source}"
+                used.add(written)
+        if others:
+            record["other_names"] = others
         stations[bureau].append(record)
         used.add(station)
     unused = sorted(set(found) - used)
@@ -618,21 +724,54 @@ def read_communities(reference: Path, street_codes: set[str]) -> list[dict]:
 # --- named places ---------------------------------------------------------------------------
 
 
+# The stations of the 郑许线 that lie in 许昌市, not 郑州市 (sources/places.md): its 许昌段 has
+# 11 stations (河南商报, 2021-07-16), from 许昌东 north through 建安区 and 长葛市 to the border;
+# they are the line's 11 southernmost stations in the source's order, all south of 34.31°N,
+# where 八千 (航空港区八千乡, in 郑州市) lies at 34.38°N. The build checks both facts.
+XUCHANG_STATIONS = [
+    "双庙李",
+    "大周",
+    "颍川路",
+    "葛天源",
+    "永和路",
+    "农大路",
+    "体育中心",
+    "电气谷",
+    "芙蓉湖",
+    "鹿鸣湖",
+    "许昌东",
+]
+XUCHANG_NOTE = (
+    "on the 郑许线's 许昌段, in 许昌市: outside 郑州市, so not a station 郑州's 地铁分局 is known "
+    "to police; which police serve it is not in any source found"
+)
+
+
 def read_metro(reference: Path) -> list[dict]:
     with open(reference / "zhengzhou-metro-stations.csv", encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
     if len(rows) != 235:
         sys.exit(f"expected 235 rows in zhengzhou-metro-stations.csv, found {len(rows)}")
-    return [
-        {
-            "name": r["station"],
-            "kind": "metro-station",
-            "sub_bureau": "地铁分局",
-            "lines": r["lines"].split("|"),
-            "source": "metro-2025; reform-2020",
-        }
-        for r in rows
-    ]
+    zx = [r for r in rows if r["lines"] == "郑许线"]
+    south = [r["station"] for r in zx[-len(XUCHANG_STATIONS) :]]
+    if south != XUCHANG_STATIONS or any(float(r["lat_gcj02"]) > 34.31 for r in zx[-11:]):
+        sys.exit(f"the 郑许线's 许昌段 is not its 11 southernmost stations: {south}")
+    if min(float(r["lat_gcj02"]) for r in zx[:-11]) < 34.35:
+        sys.exit("a 郑许线 station north of the 许昌段 lies south of 34.35°N")
+    out = []
+    for r in rows:
+        place = {"name": r["station"], "kind": "metro-station"}
+        if r["station"] in XUCHANG_STATIONS:
+            place["outside"] = "许昌市"
+            place["lines"] = r["lines"].split("|")
+            place["source"] = "metro-2025; zhengxu-xuchang"
+            place["note"] = XUCHANG_NOTE
+        else:
+            place["sub_bureau"] = "地铁分局"
+            place["lines"] = r["lines"].split("|")
+            place["source"] = "metro-2025; reform-2020"
+        out.append(place)
+    return out
 
 
 # Places that answer for a station or sub-bureau, each with its source (sources/places.md).
@@ -665,6 +804,230 @@ PLACES = [
         "source": "news-huizhan",
     },
 ]
+
+
+# --- landmarks (issue 15) --------------------------------------------------------------------
+
+# How sources/landmarks.csv writes an area -> the dataset's district or zone.
+LANDMARK_AREAS = {
+    "中原区": "中原区",
+    "二七区": "二七区",
+    "管城回族区": "管城回族区",
+    "金水区": "金水区",
+    "惠济区": "惠济区",
+    "上街区": "上街区",
+    "郑东新区": "郑东新区",
+    "高新区": "郑州高新技术产业开发区",
+    "经开区": "郑州经济技术开发区",
+    "航空港区": "郑州航空港经济综合实验区",
+    "中牟县": "中牟县",
+    "巩义市": "巩义市",
+    "荥阳市": "荥阳市",
+    "新密市": "新密市",
+    "新郑市": "新郑市",
+    "登封市": "登封市",
+}
+# Words that are no one place's name: an other name that is only one of these is dropped.
+GENERIC = {
+    "广场",
+    "公园",
+    "医院",
+    "大学",
+    "学院",
+    "中学",
+    "体育馆",
+    "体育场",
+    "图书馆",
+    "博物馆",
+    "火车站",
+    "汽车站",
+    "客运站",
+    "机场",
+    "商场",
+    "市场",
+    "万达",
+    "万达广场",
+    "正弘",
+    "丹尼斯",
+    "大商",
+    "东区",
+    "西区",
+    "南区",
+    "北区",
+    "新校区",
+    "老校区",
+    "主校区",
+    "本部",
+    "总院",
+    "分院",
+    "新馆",
+    "老馆",
+    "政府",
+    "管委会",
+    "人民医院",
+    "中医院",
+    "儿童医院",
+    "植物园",
+    "动物园",
+    "游乐园",
+    "湿地公园",
+    "森林公园",
+    "奥体中心",
+    "会展中心",
+    "购物中心",
+}
+
+
+def landmark_kinds() -> set[str]:
+    """The kinds the loader accepts (one list: jurisdiction.dataset.LANDMARK_KINDS)."""
+    sys.path.insert(0, str(ROOT / "src"))
+    from jurisdiction.dataset import LANDMARK_KINDS
+
+    return LANDMARK_KINDS
+
+
+def taken_keys(units: dict, streets: list[dict], communities: list[dict], places: list[dict]):
+    """The normalised names the rest of the dataset already answers to (streets, districts,
+    sub-bureaus, communities, places other than a metro station's bare name): a landmark
+    never takes one of them (an other name is dropped; a landmark's own name drops the row)."""
+    sys.path.insert(0, str(ROOT / "src"))
+    import tempfile
+
+    from jurisdiction.dataset import parse_dataset
+    from jurisdiction.index import dataset_entries
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp)
+        (out / "units.yaml").write_text(dump(units, ""), encoding="utf-8")
+        (out / "streets.yaml").write_text(dump(streets, ""), encoding="utf-8")
+        (out / "communities.yaml").write_text(dump(communities, ""), encoding="utf-8")
+        (out / "places.yaml").write_text(dump(places, ""), encoding="utf-8")
+        ds = parse_dataset(out)
+    return ds, {
+        key
+        for key, hit, _ in dataset_entries(ds)
+        if hit.tier not in ("metro-bare", "pinyin", "initials")
+    }
+
+
+def read_landmarks(reference: Path, ds, taken: set[str]) -> tuple[list[dict], list[str]]:
+    """sources/landmarks.csv -> the entries of data/landmarks.yaml, and what was left out
+    and why. A row's area decides its district or zone; its subdistrict is kept only when the
+    page states it and it names a unit of that district or zone. An other name that two rows
+    share becomes a group name of both (二七万达 is one branch; 万达 would be every one)."""
+    from pypinyin import lazy_pinyin
+
+    sys.path.insert(0, str(ROOT / "src"))
+    from jurisdiction.normalize import normalize
+
+    with open(reference / "landmarks.csv", encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    districts = {d.name: d for d in ds.districts}
+    shorts = {normalize(s.short) for s in ds.streets}
+    left_out: list[str] = []
+    names: dict[str, str] = {}
+    alias_rows: dict[str, list[str]] = {}
+    kept = []
+    for r in rows:
+        name = r["name"].strip()
+        key = normalize(name)
+        area = LANDMARK_AREAS.get(r["area"].strip())
+        if area is None or area not in districts:
+            left_out.append(f"{r['id']} {name}: area '{r['area']}' is not a district or zone")
+            continue
+        if r["kind"] not in landmark_kinds():
+            left_out.append(f"{r['id']} {name}: kind '{r['kind']}'")
+            continue
+        if not (r["url"].startswith("http") and r["quote"].strip()):
+            left_out.append(f"{r['id']} {name}: no page or quote")
+            continue
+        if key in taken:
+            left_out.append(f"{r['id']} {name}: the dataset already answers to this name")
+            continue
+        if any(ch in "0123456789" for ch in key):
+            # the batch memo reads every run of digits as a house number (no name holds one)
+            left_out.append(f"{r['id']} {name}: a name with digits")
+            continue
+        if key in names:
+            left_out.append(f"{r['id']} {name}: named twice (first {names[key]})")
+            continue
+        names[key] = r["id"]
+        kept.append(r)
+        for a in (x.strip() for x in r["aliases"].split("|")):
+            if a:
+                alias_rows.setdefault(normalize(a), []).append(r["id"])
+    out = []
+    for r in kept:
+        area = LANDMARK_AREAS[r["area"].strip()]
+        d = districts[area]
+        aliases, group = [], []
+        for a in (x.strip() for x in r["aliases"].split("|")):
+            k = normalize(a)
+            if not a or a in GENERIC or len(k) < 2 or k == normalize(r["name"]):
+                continue
+            if any(ch in "0123456789" for ch in k):
+                left_out.append(f"{r['id']}: other name {a} holds digits")
+                continue
+            if k in taken or k in names:
+                left_out.append(f"{r['id']}: other name {a} is taken by another place")
+                continue
+            if any(sh.startswith(k) and sh != k for sh in shorts):
+                # 嵩山 would shadow 嵩山路 (a subdistrict's name and a road) in every address
+                left_out.append(f"{r['id']}: other name {a} begins a subdistrict's name")
+                continue
+            (group if len(alias_rows[k]) > 1 else aliases).append(a)
+        for g in (x.strip() for x in r["group"].split("|")):
+            k = normalize(g)
+            digits = any(ch in "0123456789" for ch in k)
+            if (
+                g
+                and g not in GENERIC
+                and len(k) >= 2
+                and k not in taken
+                and k not in names
+                and not digits
+            ):
+                group.append(g)
+        entry: dict = {"name": r["name"].strip(), "kind": r["kind"]}
+        if aliases:
+            entry["aliases"] = list(dict.fromkeys(aliases))
+        if group:
+            entry["group"] = list(dict.fromkeys(group))
+        entry["district"] = area
+        street = r["street"].strip()
+        if street:
+            code = _street_code(ds, street, d)
+            if code:
+                entry["street"] = code
+            else:
+                left_out.append(f"{r['id']}: subdistrict {street} is not a unit of {area}: dropped")
+        readings = [r["name"].strip(), *aliases]
+        entry["pinyin"] = list(
+            dict.fromkeys("".join(lazy_pinyin(n)) for n in readings if len(normalize(n)) >= 3)
+        )
+        entry["verified"] = r["verified"].strip() == "yes"
+        source = {"id": r["id"], "url": r["url"].strip()}
+        for k in ("date", "publisher"):
+            if r[k].strip():
+                source[k] = r[k].strip()
+        source["quote"] = r["quote"].strip()
+        if r["note"].strip():  # what the researcher noted about the page, for a checker
+            source["note"] = r["note"].strip()
+        entry["source"] = source
+        out.append(entry)
+    return out, left_out
+
+
+def _street_code(ds, written: str, d) -> str | None:
+    """The code of the unit a page names (京广路街道, 沟赵乡, 龙子湖办事处), if it lies in the
+    district or zone d: coded under it, or run by its sub-bureau."""
+    for s in ds.streets:
+        if s.district != d.name and not (d.sub_bureau and s.sub_bureau == d.sub_bureau):
+            continue
+        forms = {s.name, s.short + (s.kind or ""), s.short + "街道", s.short + "办事处"}
+        if written in forms:
+            return s.code
+    return None
 
 
 def district_readings(short: str) -> list[str]:
@@ -710,6 +1073,12 @@ COMMUNITIES_HEADER = """\
 # village, from the office suffix of the name. The forms people write are derived from the name
 # by the rule in the README (no office suffix, …社区 / …村, 砦 written 寨).
 """
+LANDMARKS_HEADER = """\
+# Named places of 郑州 and the district or zone a public page says each lies in (and its
+# subdistrict, only where the page says so), built by tools/build_data.py from
+# sources/landmarks.csv. The district gives the sub-bureau; it comes from a public page, not
+# from the police. Each entry carries its page and the sentence that states the location.
+"""
 PLACES_HEADER = """\
 # Named places and the station or sub-bureau that answers for each (sources/places.md; the
 # metro stations from sources/zhengzhou-metro-stations.csv, policed by 地铁分局).
@@ -731,9 +1100,14 @@ def main(argv: list[str] | None = None) -> int:
         dump(communities, COMMUNITIES_HEADER), encoding="utf-8"
     )
     (args.out / "places.yaml").write_text(dump(places, PLACES_HEADER), encoding="utf-8")
+    ds, taken = taken_keys(units, streets, communities, places)
+    landmarks, left_out = read_landmarks(args.reference, ds, taken)
+    (args.out / "landmarks.yaml").write_text(dump(landmarks, LANDMARKS_HEADER), encoding="utf-8")
+    for line in left_out:
+        print(f"landmarks: left out {line}", file=sys.stderr)
     print(
         f"wrote {args.out}: {len(streets)} streets, {len(communities)} communities, "
-        f"{len(places)} places"
+        f"{len(places)} places, {len(landmarks)} landmarks"
     )
     return 0
 

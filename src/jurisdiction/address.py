@@ -158,7 +158,8 @@ def _community_fits(text: str, start: int, end: int, hits: tuple[Hit, ...], boun
     comment). A place other than a metro station is read only at the start or right after a
     part (新乡会展中心 is not 会展中心)."""
     if all(h.target == "P" and h.tier != "metro" for h in hits):
-        return boundary
+        # 嵩山 (the mountain) + 路 is 嵩山路, a road: a place followed by a road's word is not read
+        return boundary and not text.startswith(ROAD_WORDS, end)
     if not all(h.target in "CP" for h in hits):
         return True
     if not boundary and text[start - 1] not in PART_ENDS:

@@ -104,6 +104,17 @@ FieldsOpt = Annotated[
 ]
 
 
+EncodingOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--encoding",
+        help="Encoding of the input (utf-8, utf-16, gb18030, ...). Default: detected "
+        "(a byte order mark, else UTF-8, else GB18030).",
+        metavar="NAME",
+    ),
+]
+
+
 def report(fn: Callable[..., int]) -> Callable[..., None]:
     """Run a command; turn JurError and Ctrl-C into their exit statuses without a traceback."""
 
@@ -112,8 +123,9 @@ def report(fn: Callable[..., int]) -> Callable[..., None]:
         try:
             code = fn(*args, **kwargs)
         except JurError as e:
-            for line in e.lines():
-                sys.stderr.write(line + "\n")
+            from .launch import report
+
+            report(e)
             raise typer.Exit(e.exit_code) from None
         except KeyboardInterrupt:
             raise typer.Exit(Exit.INTERRUPTED) from None
@@ -207,8 +219,19 @@ def find(
     ] = 3,
     online_timeout: Annotated[
         float,
-        typer.Option("--online-timeout", help="Seconds to wait for each request.", metavar="S"),
+        typer.Option(
+            "--online-timeout", help="Seconds a request may take, all of it.", metavar="S"
+        ),
     ] = 5.0,
+    online_max_requests: Annotated[
+        int,
+        typer.Option(
+            "--online-max-requests",
+            help="Send at most N requests in this run; the rest keep their offline answers.",
+            metavar="N",
+        ),
+    ] = 2000,
+    encoding: EncodingOpt = None,
 ) -> int:
     """Resolve places to the responsible station and sub-bureau.
 
@@ -222,7 +245,8 @@ def find(
     address: the most specific part decides and the rest must agree.
     A road alone (文化路100号) decides nothing: add the district.
 
-    status: found | partial (sub-bureau known, station not) | ambiguous (see candidates) |
+    status: found | partial (sub-bureau known, station not; also when every candidate
+    shares one sub-bureau) | ambiguous (the sub-bureau is unknown: see candidates) |
     outside (a place of Zhengzhou beyond the 11 sub-bureaus) | not_found.
 
     score: 100 official name; 95 short, office, station, community or place form; 90
@@ -248,6 +272,8 @@ def find(
         online_rate=online_rate,
         online_workers=online_workers,
         online_timeout=online_timeout,
+        online_max_requests=online_max_requests,
+        encoding=encoding,
     )
 
 
@@ -361,11 +387,124 @@ def tree(
     return commands.run_tree(name, fmt=fmt, data=data)
 
 
+@app.command(short_help="A search page and a JSON API (needs jur[serve]).")
+@report
+def serve(
+    host: Annotated[
+        str,
+        typer.Option("--host", help="Address to listen on; other than 127.0.0.1: see README."),
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port (0: any free one).")] = 8000,
+    workers: Annotated[
+        int, typer.Option("--workers", help="Worker processes (one per core).", min=1)
+    ] = 1,
+    data: DataOpt = None,
+    online: Annotated[
+        bool,
+        typer.Option(
+            "--online",
+            help="Let clients ask AMap (key in $JUR_AMAP_KEY, kept on the server) about "
+            "queries not found offline: /api/find?online=1.",
+        ),
+    ] = False,
+) -> int:
+    """Serve a search page at / and a JSON API at /api/ (find, stations, sub-bureaus, show,
+    roster), with the records of jur find -f json. Listens on 127.0.0.1 unless --host says
+    otherwise. Needs the serve extra: pip install 'jur[serve]'."""
+    from .serve import run_serve
+
+    return run_serve(host=host, port=port, workers=workers, data=data, online=online)
+
+
 @app.command(short_help="Check a dataset (FILE:LINE: message).")
 @report
 def validate(data: DataOpt = None) -> int:
     """Check a dataset; every problem as FILE:LINE: message, exit 2 if any."""
     return commands.run_validate(data)
+
+
+@app.command(short_help="Add the station to every row of a CSV, TSV or Excel file.")
+@report
+def annotate(
+    file: Annotated[
+        str,
+        typer.Argument(help="A .csv, .tsv or .xlsx file, or '-' for stdin.", metavar="FILE"),
+    ],
+    column: Annotated[
+        list[str],
+        typer.Option(
+            "--column",
+            "-c",
+            help="The address column: a header name or a 1-based number. Repeat it to join "
+            "columns (--column 区县 --column 地址).",
+            metavar="NAME",
+            show_default=False,
+        ),
+    ],
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "--output",
+            help="Write to FILE (.csv .tsv .xlsx .jsonl) instead of stdout, in its format.",
+            metavar="FILE",
+        ),
+    ] = None,
+    sheet: Annotated[
+        str | None,
+        typer.Option(
+            "--sheet", help="The sheet of an .xlsx file (default: the first).", metavar="NAME"
+        ),
+    ] = None,
+    fields: Annotated[
+        str | None,
+        typer.Option(
+            "--fields",
+            "-o",
+            help="Answer columns to add, in order (default: "
+            "station,sub_bureau,street,district,status,score,note).",
+            metavar="LIST",
+        ),
+    ] = None,
+    prefix: Annotated[
+        str,
+        typer.Option("--prefix", help="Put TEXT before the answer columns' names.", metavar="TEXT"),
+    ] = "",
+    encoding: EncodingOpt = None,
+    excel: Annotated[
+        bool,
+        typer.Option("--excel", help="Write CSV/TSV as UTF-8 with a byte order mark, for Excel."),
+    ] = False,
+    online: Annotated[
+        bool,
+        typer.Option(
+            "--online",
+            help="Ask AMap's web service (key in $JUR_AMAP_KEY) about the addresses not found "
+            "offline, as jur find --online does.",
+        ),
+    ] = False,
+    data: DataOpt = None,
+) -> int:
+    """Add the station to every row of a table: the same table back, plus the columns
+    station, sub_bureau, street, district, status, score and note.
+
+    Reads CSV or TSV (the delimiter is detected; UTF-8, UTF-16 or GB18030) or an .xlsx
+    sheet; writes the input's format, or the one --output names. Each different address is
+    looked up once. Exit status as jur find: 0 every row found, 1 any not, 2 an error.
+    """
+    from .annotate import run_annotate
+
+    return run_annotate(
+        file,
+        list(column),
+        output=output,
+        sheet=sheet,
+        fields=fields,
+        prefix=prefix,
+        encoding=encoding,
+        excel=excel,
+        online=online,
+        data=data,
+    )
 
 
 def run(argv: list[str]) -> int:

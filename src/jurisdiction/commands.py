@@ -11,7 +11,7 @@ from .errors import Exit, UsageError
 from .index import Index, open_index
 from .model import Dataset, Station, SubBureau
 from .normalize import normalize
-from .render import FORMATS, Writer, write_all
+from .render import FORMATS, Writer, printable, write_all
 
 TYPE_CHECKING = False  # typing costs ~4-8 ms at start-up: imported for checkers only
 if TYPE_CHECKING:
@@ -136,11 +136,19 @@ def run_find(
     online_rate: float | None = None,
     online_workers: int | None = None,
     online_timeout: float | None = None,
+    online_max_requests: int | None = None,
+    encoding: str | None = None,
 ) -> int:
     from .model import Answer
 
+    if encoding:  # a bad name is refused before anything is read or written
+        from .tables_io import check_encoding
+
+        check_encoding(encoding)
     out = text_out(out)
     err = err or sys.stderr
+    if explain and err is None and (fmt or "").lower() not in ("json", "jsonl"):
+        raise UsageError("--explain writes to standard error, which is closed")
     fmt = choose_format(fmt, out)
     chosen = parse_fields(fields, FIND_FIELDS + ["explain"])
     if limit < 0:
@@ -152,16 +160,21 @@ def run_find(
         json_fields = [*json_fields, "explain"]
     step = None
     if online:  # the online step and its imports are paid for only when asked for
-        from .geocode import OnlineStep
+        from .online import OnlineStep
 
         given = {
             "max_age": online_max_age,
             "rate": online_rate,
             "workers": online_workers,
             "timeout": online_timeout,
+            "max_requests": online_max_requests,
         }
         step = OnlineStep.from_env(
-            index, crs=crs, explain=explain, **{k: v for k, v in given.items() if v is not None}
+            index,
+            crs=crs,
+            explain=explain,
+            err=err,
+            **{k: v for k, v in given.items() if v is not None},
         )
     writer = Writer(out, fmt, columns, header=header, json_fields=json_fields)
     all_found = True
@@ -185,10 +198,13 @@ def run_find(
         if explain and fmt not in ("json", "jsonl"):
             if fmt != "table":
                 out.flush()  # keep each record and its explanation together on a terminal
-            err.write(f"explain {answer.query}: {' → '.join(answer.explain) or 'exact key'}\n")
+            line = f"explain {answer.query}: {' → '.join(answer.explain) or 'exact key'}"
+            err.write(printable(line) + "\n")
 
     try:
-        for batch in offline_batches(queries, stdin, index, limit=limit, explain=explain):
+        for batch in offline_batches(
+            queries, stdin, index, limit=limit, explain=explain, encoding=encoding, err=err
+        ):
             for answer in batch if step is None else step.complete(batch):
                 emit(answer)
                 if step is not None and fmt != "table":
@@ -213,24 +229,33 @@ def offline_batches(
     *,
     limit: int = 0,
     explain: bool = False,
+    encoding: str | None = None,
+    err: IO[str] | None = None,
 ) -> Iterator[list[Any]]:
-    """The offline answers, one list per read of stdin (or one list for the arguments)."""
+    """The offline answers, one list per read of stdin (or one list for the arguments).
+    stdin's encoding is decided by tables_io.LineDecoder (UTF-8, UTF-16 with a byte order
+    mark, GB18030; `encoding` overrides), which says on `err` when it is not UTF-8."""
     from .model import Answer
     from .resolve import resolve
 
     if queries and queries != ["-"]:
         yield [resolve(q, index, limit=limit, explain=explain) for q in queries]
         return
+    from .tables_io import LineDecoder
+
     source = stdin if stdin is not None else sys.stdin.buffer
-    for batch in read_lines(source):
-        answers = []
-        for raw in batch:
-            text, ok = decode_line(raw)
-            if ok:
-                answers.append(resolve(text, index, limit=limit, explain=explain))
-            else:
-                answers.append(Answer(text, "not_found", note="not valid UTF-8"))
-        yield answers
+    warn = err or sys.stderr
+    decoder = LineDecoder(encoding, announce=lambda line: warn.write(line + "\n"))
+    for texts, bad in decoder.batches(source):
+        if not bad:
+            yield [resolve(text, index, limit=limit, explain=explain) for text in texts]
+            continue
+        yield [
+            Answer(text, "not_found", note=bad[i])
+            if i in bad
+            else resolve(text, index, limit=limit, explain=explain)
+            for i, text in enumerate(texts)
+        ]
 
 
 # --- naming a district, sub-bureau or station -------------------------------------------------
@@ -352,11 +377,13 @@ def run_roster(
         out, fmt, chosen or ROSTER_DEFAULT, records, header=header, json_fields=chosen, title=title
     )
     out.flush()
-    if not stations:
+    if not stations and err is not None:
         if kind == "bureau":
-            err.write(f"{unit.name}: its stations are not yet known (no source found names them)\n")
-        elif unit[1] is None:
-            err.write(f"{unit[0]} is outside the 11 sub-bureaus' area: no station of theirs\n")
+            why = f"{unit.name}: its stations are not yet known (no source found names them)"
+        else:
+            why = f"{unit[0]} is outside the 11 sub-bureaus' area: no station of theirs"
+        if kind == "bureau" or unit[1] is None:
+            err.write(printable(why) + "\n")
     return Exit.OK
 
 
@@ -507,12 +534,18 @@ def run_show(
             json.dumps(record, ensure_ascii=False, indent=2 if fmt == "json" else None) + "\n"
         )
     elif fmt == "table":
-        out.write(show_text(record))
+        out.write(printable_lines(show_text(record)))
     else:
         rows = [{"field": k, "value": v} for k, v in record.items()]
         write_all(out, fmt, ["field", "value"], rows)
     out.flush()
     return Exit.OK
+
+
+def printable_lines(text: str) -> str:
+    """Lines of text for a terminal: each line's control characters escaped (render.printable),
+    the line ends kept."""
+    return "\n".join(printable(line) for line in text.split("\n"))
 
 
 def _wrap_names(names: list[str], *, indent: int, width: int = 78) -> list[str]:
@@ -668,9 +701,23 @@ def list_records(ds: Dataset, what: str) -> tuple[list[str], list[dict[str, Any]
                     "lines": list(p.lines),
                     "aliases": list(p.aliases),
                     "source": p.source,
+                    "district": p.district or p.outside,
+                    "verified": p.verified,
+                    "url": p.cite[0] if p.cite else None,
                 }
             )
-        return ["place", "kind", "station", "sub_bureau", "lines", "aliases", "source"], rows
+        return [
+            "place",
+            "kind",
+            "station",
+            "sub_bureau",
+            "lines",
+            "aliases",
+            "source",
+            "district",
+            "verified",
+            "url",
+        ], rows
     raise UsageError(f"unknown list '{what}'; choose one of: {', '.join(LIST_KINDS)}")
 
 
@@ -755,7 +802,7 @@ def run_tree(
     if fmt in ("json", "jsonl"):
         out.write(json.dumps(t, ensure_ascii=False, indent=2 if fmt == "json" else None) + "\n")
     elif fmt == "table":
-        out.write(tree_text(t))
+        out.write(printable_lines(tree_text(t)))
     else:
         rows = [
             {"sub_bureau": b["sub_bureau"], "station": st["station"], "streets": st["streets"]}

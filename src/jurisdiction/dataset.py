@@ -18,6 +18,7 @@ from .model import Community, Dataset, District, Place, Station, Street, SubBure
 from .paths import (  # noqa: F401
     COMMUNITIES,
     FILES,
+    LANDMARKS,
     OPTIONAL,
     PLACES,
     STREETS,
@@ -539,10 +540,45 @@ PLACE_KEYS = {
     "street",
     "station",
     "sub_bureau",
+    "outside",
     "aliases",
     "lines",
     "source",
     "note",
+}
+PLACE_TARGETS = ("street", "station", "sub_bureau", "outside")
+LANDMARK_KEYS = {
+    "name",
+    "kind",
+    "aliases",
+    "group",
+    "district",
+    "street",
+    "pinyin",
+    "verified",
+    "source",
+    "note",
+}
+LANDMARK_SOURCE_KEYS = {"id", "url", "date", "publisher", "quote", "note"}
+LANDMARK_KINDS = {
+    "landmark",
+    "square",
+    "park",
+    "scenic",
+    "university",
+    "school",
+    "hospital",
+    "mall",
+    "market",
+    "hotel",
+    "venue",
+    "stadium",
+    "museum",
+    "library",
+    "government",
+    "bus-station",
+    "railway-station",
+    "airport",
 }
 BUREAU_KEYS = {
     "name",
@@ -558,7 +594,7 @@ BUREAU_KEYS = {
     "note",
     "stations",
 }
-STATION_KEYS = {"name", "kind", "source", "address", "phone", "note"}
+STATION_KEYS = {"name", "kind", "source", "address", "phone", "note", "other_names"}
 STREET_KEYS = {
     "name",
     "code",
@@ -735,7 +771,17 @@ def _check_units(
             ssrc = c.text(st, "source", sname)
             _check_source_ref(c, st, ssrc, ids)
             station_names.append(sname)
-            stations.append(Station(sname, name, skind, ssrc, (), c.text(st, "note", sname)))
+            stations.append(
+                Station(
+                    sname,
+                    name,
+                    skind,
+                    ssrc,
+                    (),
+                    c.text(st, "note", sname),
+                    tuple(_other_names(c, st, sname)),
+                )
+            )
         bsrc = c.text(item, "source", name)
         _check_source_ref(c, item, bsrc, ids)
         bureaus.append(
@@ -831,15 +877,7 @@ def _check_streets(
         if not isinstance(verified, bool):
             c.add(item.key_lines["verified"], f"{name}.verified must be true or false")
             verified = False
-        others = []
-        olist = c.list_of(item, "other_names", name)
-        for o, oline in zip(olist, olist.item_lines, strict=True):
-            if c.mapping(o, oline, f"other name of {name}", OTHER_NAME_KEYS, {"name"}):
-                on = c.text(o, "name", f"other name of {name}", required=True)
-                if on:
-                    others.append(
-                        (on, c.text(o, "relation", on) or "other", c.text(o, "note", on) or "")
-                    )
+        others = _other_names(c, item, name)
         streets.append(
             Street(
                 name=name,
@@ -858,6 +896,20 @@ def _check_streets(
             )
         )
     return streets, served
+
+
+def _other_names(c: Checker, item: LDict, name: str) -> list[tuple[str, str, str]]:
+    """A record's `other_names`: (name, relation, note) each."""
+    others = []
+    olist = c.list_of(item, "other_names", name)
+    for o, oline in zip(olist, olist.item_lines, strict=True):
+        if c.mapping(o, oline, f"other name of {name}", OTHER_NAME_KEYS, {"name"}):
+            on = c.text(o, "name", f"other name of {name}", required=True)
+            if on:
+                others.append(
+                    (on, c.text(o, "relation", on) or "other", c.text(o, "note", on) or "")
+                )
+    return others
 
 
 STREET_CODE_DIGITS = 9  # a township-level statistical division code (410103010)
@@ -941,18 +993,18 @@ def _check_places(
             )
             continue
         seen[name, kind] = item.key_lines["name"]
-        targets = [k for k in ("street", "station", "sub_bureau") if item.get(k) is not None]
+        targets = [k for k in PLACE_TARGETS if item.get(k) is not None]
         if len(targets) != 1:
             c.add(
                 item.line,
-                f"place '{name}' needs exactly one of street, station, sub_bureau "
+                f"place '{name}' needs exactly one of {', '.join(PLACE_TARGETS)} "
                 f"(has {', '.join(targets) or 'none'})",
             )
             continue
         target = targets[0]
         value = c.text(item, target, name, required=True)
-        known = {"street": streets, "station": stations, "sub_bureau": bureaus}[target]
-        if value is not None and value not in known:
+        known = {"street": streets, "station": stations, "sub_bureau": bureaus}.get(target)
+        if value is not None and known is not None and value not in known:
             what = "a street's code" if target == "street" else f"a {target.replace('_', '-')}"
             c.add(item.key_lines[target], f"place '{name}': '{value}' is not {what}")
             continue
@@ -972,6 +1024,111 @@ def _check_places(
                 lines=c.strings(item, "lines", name),
                 source=source,
                 note=c.text(item, "note", name),
+                outside=value if target == "outside" else None,
+            )
+        )
+    return out
+
+
+def _check_landmarks(
+    doc: Any,
+    c: Checker,
+    streets: dict[str, Street],
+    districts: dict[str, District],
+    taken: dict[str, str],
+) -> list[Place]:
+    """landmarks.yaml: named places whose district or zone a public page gives (and their
+    subdistrict, only where the page gives it). Each carries its page: `source` with `id`,
+    `url` and the `quote` that states where the place lies. A name (or other name) used
+    twice, here or by places.yaml, is refused: a name must lead to one place."""
+    out: list[Place] = []
+    if not isinstance(doc, LList | LStream):
+        c.add(getattr(doc, "line", 1), f"landmarks.yaml must be a list, not {_kind(doc)}")
+        return out
+    ids: dict[str, int] = {}
+    seen = dict(taken)
+    for item, line in pairs(doc):
+        if not c.mapping(
+            item, line, "landmark", LANDMARK_KEYS, {"name", "kind", "district", "source"}
+        ):
+            continue
+        name = c.text(item, "name", "landmark", required=True)
+        kind = c.text(item, "kind", "landmark", required=True)
+        if not name or not kind:
+            continue
+        if kind not in LANDMARK_KINDS:
+            c.add(item.key_lines["kind"], f"{name}.kind must be one of {sorted(LANDMARK_KINDS)}")
+        aliases = c.strings(item, "aliases", name)
+        for n in (name, *aliases):
+            if n in seen:
+                c.add(item.key_lines["name"], f"landmark '{n}' is named twice (first: {seen[n]})")
+            else:
+                seen[n] = f"line {item.key_lines['name']}"
+        district = c.text(item, "district", name, required=True)
+        d = districts.get(district) if district else None
+        if district and d is None:
+            c.add(
+                item.key_lines["district"],
+                f"landmark '{name}': '{district}' is not a district or zone",
+            )
+        code = c.text(item, "street", name)
+        if code is not None:
+            s = streets.get(code)
+            if s is None:
+                c.add(
+                    item.key_lines["street"], f"landmark '{name}': '{code}' is not a street's code"
+                )
+            elif d is not None and s.district != d.name and s.sub_bureau != d.sub_bureau:
+                c.add(
+                    item.key_lines["street"],
+                    f"landmark '{name}': street {s.name} is not in {d.name}",
+                )
+        src = item.get("source")
+        cite = None
+        if "source" in item and c.mapping(
+            src,
+            item.key_lines.get("source", line),
+            f"source of {name}",
+            LANDMARK_SOURCE_KEYS,
+            {"id", "url", "quote"},
+        ):
+            sid = c.text(src, "id", name, required=True)
+            url = c.text(src, "url", name, required=True)
+            quote = c.text(src, "quote", name, required=True)
+            if sid and sid in ids:
+                c.add(
+                    src.key_lines["id"],
+                    f"source id '{sid}' is used twice (first at line {ids[sid]})",
+                )
+            elif sid:
+                ids[sid] = src.key_lines["id"]
+            if url and not url.startswith(("http://", "https://")):
+                c.add(src.key_lines["url"], f"landmark '{name}': url must be http(s)")
+            cite = (url, c.text(src, "date", name), c.text(src, "publisher", name), quote)
+        else:
+            sid = None
+        verified = item.get("verified", True)
+        if not isinstance(verified, bool):
+            c.add(item.key_lines["verified"], f"{name}.verified must be true or false")
+            verified = False
+        if cite is None or d is None:
+            continue
+        out.append(
+            Place(
+                name=name,
+                kind=kind,
+                street=code if code in streets else None,
+                station=None,
+                sub_bureau=None,
+                aliases=aliases,
+                lines=(),
+                source=sid,
+                note=c.text(item, "note", name),
+                district=d.name,
+                group=c.strings(item, "group", name),
+                verified=verified,
+                cite=cite,
+                pinyin=c.strings(item, "pinyin", name),
             )
         )
     return out
@@ -1094,6 +1251,26 @@ def parse_dataset(
             lambda doc, c: _check_places(doc, c, street_codes, station_names, bureau_names, ids),
         )
         places = result or []
+        problems += more
+    if LANDMARKS in present:
+        # a metro station's bare name is not its name as a place (人民公园 the park is not the
+        # station 人民公园站), so a landmark may share it
+        taken = {
+            n: f"places.yaml ({p.name})"
+            for p in places
+            if p.kind != "metro-station"
+            for n in (p.name, *p.aliases)
+        }
+        if not districts:
+            districts = _derive_districts(streets)
+        by_code = {s.code: s for s in streets}
+        by_district = {d.name: d for d in districts}
+        result, more = _stream_check(
+            raw[LANDMARKS],
+            str(directory / LANDMARKS),
+            lambda doc, c: _check_landmarks(doc, c, by_code, by_district, taken),
+        )
+        places += result or []
         problems += more
     if problems:
         raise DataError(problems)

@@ -52,17 +52,24 @@ if TYPE_CHECKING:
     from typing import Any
 
 
-FORMAT = 13  # bump when the cache layout or the key rules change
+FORMAT = 14  # bump when the cache layout or the key rules change
 
 Hit = record("Hit", "target tier row note")
 StreetRow = record("StreetRow", "name code district kind short station sub_bureau verified note")
 CommunityRow = record("CommunityRow", "name code kind street")
-PlaceRow = record("PlaceRow", "name kind station sub_bureau street lines note")
+PlaceRow = record(
+    "PlaceRow", "name kind station sub_bureau street lines note district outside verified group"
+)
 StationRow = record("StationRow", "name sub_bureau")
 BureauRow = record("BureauRow", "name")
 DistrictRow = record("DistrictRow", "name sub_bureau code kind mixed")
 
-FORMER_TIERS = {"former": "former name", "former-split": "former name", "later": "later name"}
+FORMER_TIERS = {
+    "former": "former name",
+    "former-split": "former name",
+    "later": "later name",
+    "office": "office name as listings write it",
+}
 
 # Office forms: how offices and listings write a unit (杜岭办事处, 侯寨街道办, 马寨镇人民政府).
 OFFICE_FORMS = {
@@ -207,19 +214,44 @@ def dataset_entries(ds: Dataset) -> Iterator[tuple[str, Hit, bool]]:
         for i, form in enumerate(community_forms(c.name)):
             tier = "exact" if i == 0 else "community"
             yield normalize(form), Hit("C", tier, crow, None), True
+    districts = {d.name: d for d in ds.districts}
+    mixed: dict[str, str | None] = {}
     for p in ds.places:
+        station, bureau = ds.answers_for(p)
+        verified = p.verified
+        caveat = None
+        if p.district and not p.street and p.district in districts:
+            if p.district not in mixed:
+                mixed[p.district] = district_row(ds, districts[p.district]).mixed
+            caveat = mixed[p.district]  # 金水区: 7 of its units are 郑东分局's
+            verified = verified and caveat is None
+        district = p.district
+        if district is None and p.street is None and p.outside:
+            district = p.outside
         prow = PlaceRow(
             p.name,
             p.kind,
             p.station,
-            ds.answers_for(p)[1],
+            bureau,
             rows.get(p.street) if p.street else None,
             p.lines,
             p.note,
+            district,
+            p.outside,
+            verified,
+            p.group,
         )
         note = p.note
         if note is None and p.sub_bureau and not p.station:
             note = f"{p.sub_bureau} answers for it; which of its stations does is not published"
+        if p.district and not p.street and districts.get(p.district):
+            said = "the sub-bureau, not the station" if bureau else "that it is outside"
+            note = _join_notes(
+                note, f"{p.district}, from a public page (not from the police), gives {said}"
+            )
+            note = _join_notes(note, caveat)
+        elif p.district and p.street:
+            note = _join_notes(note, "its subdistrict is from a public page, not from the police")
         if p.kind == "metro-station":
             for form in metro_forms(p.name):
                 yield normalize(form), Hit("P", "metro", prow, note), True
@@ -228,6 +260,12 @@ def dataset_entries(ds: Dataset) -> Iterator[tuple[str, Hit, bool]]:
             yield normalize(p.name), Hit("P", "exact", prow, note), True
             for alias in p.aliases:
                 yield normalize(alias), Hit("P", "place", prow, note), True
+            for shared in p.group:
+                # 郑州大学: the name every campus shares; with a branch word (郑大主校区) one
+                yield normalize(shared), Hit("P", "group", prow, note), True
+            for reading in p.pinyin:
+                for variant in pinyin_variants(reading):
+                    yield variant, Hit("P", "pinyin", prow, note), False
     for st in ds.stations:
         if not st.streets:
             yield (
@@ -235,6 +273,10 @@ def dataset_entries(ds: Dataset) -> Iterator[tuple[str, Hit, bool]]:
                 Hit("T", "station", StationRow(st.name, st.sub_bureau), None),
                 True,
             )
+        for name, _relation, note in st.other_names:
+            text = f"written {name}: {note}" if note else f"written {name}"
+            row = StationRow(st.name, st.sub_bureau)
+            yield normalize(name), Hit("T", "probable", row, text), True
     for b in ds.sub_bureaus:
         hit = Hit("B", "exact", BureauRow(b.name), None)
         names = {b.name, *(b.aliases), *([b.full_name] if b.full_name else [])}
@@ -252,6 +294,10 @@ def dataset_entries(ds: Dataset) -> Iterator[tuple[str, Hit, bool]]:
         for reading in d.pinyin:
             for variant in pinyin_variants(reading):
                 yield variant, Hit("D", "pinyin", row, None), False
+
+
+def _join_notes(a: str | None, b: str | None) -> str | None:
+    return "; ".join(x for x in (a, b) if x) or None
 
 
 def district_row(ds: Dataset, d: District) -> DistrictRow:
@@ -333,7 +379,7 @@ class Index:
         frozen = {k: tuple(v) for k, v in keys.items()}
         head = head_of(ds, not any(_has_digit(k) for k in frozen))
         starts = _lengths_by_first_two(explicit)
-        aux = {"cores": sorted(cores), "core_starts": _by_first_two(sorted(cores))}
+        aux = aux_of(ds, cores)
         return cls(keys=frozen, head=head, aux=aux, dataset=ds, starts=starts)
 
     # --- lookups ---------------------------------------------------------------------
@@ -427,7 +473,7 @@ class Index:
         self.areas = fresh.areas
         self.digit_free = fresh.digit_free
         self.memo.clear()
-        for name in ("area_starts", "core_starts", "cores"):
+        for name in ("area_starts", "core_starts", "cores", "place_names"):
             self.__dict__.pop(name, None)
 
     @cached_property
@@ -451,6 +497,12 @@ class Index:
     @cached_property
     def cores(self) -> list[str]:
         return list(self.aux["cores"])
+
+    @cached_property
+    def place_names(self) -> list[str]:
+        """The names of landmarks (and their other names) of four characters or more: the
+        typo tier tries them too (二七纪念搭)."""
+        return list(self.aux.get("place_names", ()))
 
     @property
     def dataset(self) -> Dataset:
@@ -482,6 +534,9 @@ _TIER_RANK = {
     "community": 1,
     "place": 1,
     "metro": 1,
+    "group": 1,
+    "probable": 2,
+    "office": 2,
     "former": 2,
     "former-split": 2,
     "later": 2,
@@ -685,6 +740,24 @@ def _pow2(n: float) -> int:
     return out
 
 
+def aux_of(ds: Dataset, cores: set[str]) -> dict[str, Any]:
+    """What the fuzzy tiers and the address reader read besides the keys: the street cores
+    (by their first two characters) and the landmark names the typo tier tries."""
+    place_names = {
+        normalize(n)
+        for p in ds.places
+        if p.district is not None
+        for n in (p.name, *p.aliases)
+        if len(normalize(n)) >= 4 and not any(c.isdigit() for c in n)
+    }
+    ordered = sorted(cores)
+    return {
+        "cores": ordered,
+        "core_starts": _by_first_two(ordered),
+        "place_names": sorted(place_names),
+    }
+
+
 def head_of(ds: Dataset, digit_free: bool) -> dict[str, Any]:
     areas = area_entries(ds)
     return {
@@ -834,8 +907,7 @@ def _write_index(ds: Dataset, tmp: str, progress: Any) -> None:
             table += pos.to_bytes(8, "little") + length.to_bytes(4, "little")
         pack.seek(0)
         pack.write(table)
-    cores = sorted({c for c in (normalize(s.short) for s in ds.streets) if c})
-    aux = {"cores": cores, "core_starts": _by_first_two(cores)}
+    aux = aux_of(ds, {c for c in (normalize(s.short) for s in ds.streets) if c})
     with open(os.path.join(tmp, "aux"), "wb") as f:
         f.write(dumps(aux))
     if progress is not None:

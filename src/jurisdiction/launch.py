@@ -72,8 +72,54 @@ def parse_fast_find(args: list[str]) -> dict | None:
 
 
 def report(e: JurError) -> None:
-    for line in e.lines():
-        sys.stderr.write(line + "\n")
+    """An error's lines on stderr, control characters escaped; nothing when stderr is
+    closed or cannot be written."""
+    say(e.lines())
+
+
+def say(lines: list[str]) -> None:
+    from .render import printable
+
+    stream = sys.stderr
+    if stream is None:
+        return
+    try:
+        for line in lines:
+            stream.write(printable(line) + "\n")
+        stream.flush()
+    except (OSError, ValueError):
+        pass
+
+
+WRITE_ERRNOS = {"ENOSPC", "EPIPE", "EBADF", "EIO", "EDQUOT", "EFBIG", "EROFS", "ENXIO"}
+
+
+def write_failed(e: OSError) -> int:
+    """A write error (stdout on a full disk, a closed stream): one line, exit 2, and the
+    broken stream pointed at /dev/null so that exiting does not fail on it again."""
+    import errno
+
+    what = e.strerror or e.__class__.__name__
+    if errno.errorcode.get(e.errno or 0) in WRITE_ERRNOS:
+        what = f"cannot write: {what}"
+    quiet_broken_streams()
+    say([f"jur: {what}"])
+    return Exit.USAGE
+
+
+def quiet_broken_streams() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        if stream is None:
+            continue
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            try:
+                fd = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(fd, stream.fileno())
+                os.close(fd)
+            except (OSError, ValueError):
+                pass
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -83,6 +129,9 @@ def main(argv: list[str] | None = None) -> None:
     if hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     args = sys.argv[1:] if argv is None else argv
+    if sys.stdout is None:  # started with stdout closed (>&-): nothing can be answered
+        say(["jur: standard output is closed"])
+        raise SystemExit(int(Exit.USAGE))
     try:
         kw = parse_fast_find(args)
         if kw is not None:
@@ -104,8 +153,16 @@ def main(argv: list[str] | None = None) -> None:
             code = run(args)
     except KeyboardInterrupt:
         code = Exit.INTERRUPTED
+    except OSError as e:
+        code = write_failed(e)
+    if code == Exit.INTERRUPTED:
+        # A second Ctrl-C while exiting ends the process at once, with the same status and
+        # no traceback.
+        signal.signal(signal.SIGINT, lambda *_: os._exit(int(Exit.INTERRUPTED)))
     try:
         sys.stdout.flush()
-    except (OSError, KeyboardInterrupt):
+    except KeyboardInterrupt:
         pass
+    except OSError as e:
+        code = write_failed(e)
     raise SystemExit(int(code))

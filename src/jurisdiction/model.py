@@ -69,10 +69,16 @@ class Street(
     __slots__ = ()
 
 
-class Station(namedtuple("Station", "name sub_bureau kind source streets note", defaults=(None,))):
+class Station(
+    namedtuple(
+        "Station", "name sub_bureau kind source streets note other_names", defaults=(None, ())
+    )
+):
     """name, sub_bureau: str; kind: territorial | place | special; source: str|None;
     streets: tuple of the codes of the streets it serves, in dataset order; note: str|None
-    (a caveat about the source, e.g. its trust)."""
+    (a caveat about the source, e.g. its trust); other_names: tuple[(name, relation, note)],
+    names a source writes that probably mean this station (relation `probable`: answered
+    with verified false)."""
 
     __slots__ = ()
 
@@ -108,10 +114,21 @@ class Community(namedtuple("Community", "name code street kind")):
     __slots__ = ()
 
 
-class Place(namedtuple("Place", "name kind street station sub_bureau aliases lines source note")):
-    """A named place. name, kind (railway-station, metro-station, landmark, ...): str; exactly
-    one of street (a street's code), station, sub_bureau answers for it; aliases, lines:
-    tuple[str]; source, note: str|None."""
+class Place(
+    namedtuple(
+        "Place",
+        "name kind street station sub_bureau aliases lines source note "
+        "district outside group verified cite pinyin",
+        defaults=(None, None, (), True, None, ()),
+    )
+):
+    """A named place. name, kind (railway-station, metro-station, landmark, park, ...): str;
+    what answers for it: a street (a street's code), a station, a sub_bureau, a district (a
+    district or zone of the dataset: a landmark whose page gives only that; with `street`
+    too when the page gives the subdistrict), or `outside` (where it lies, outside the
+    dataset's city: the metro's stations in 许昌市); aliases, lines, group (names shared with
+    the other sites of a campus or chain), pinyin: tuple[str]; source, note: str|None;
+    verified: bool; cite: (url, date, publisher, quote) of a landmark's page, or None."""
 
     __slots__ = ()
 
@@ -184,6 +201,9 @@ class Dataset(
         if place.street:
             s = next((s for s in self.streets if s.code == place.street), None)
             return (s.station, s.sub_bureau) if s else (None, None)
+        if place.district:
+            d = next((d for d in self.districts if d.name == place.district), None)
+            return None, d.sub_bureau if d else None
         return None, place.sub_bureau
 
     @property

@@ -9,8 +9,9 @@ UNITS = "units.yaml"
 STREETS = "streets.yaml"
 COMMUNITIES = "communities.yaml"
 PLACES = "places.yaml"
+LANDMARKS = "landmarks.yaml"
 FILES = (UNITS, STREETS)  # required
-OPTIONAL = (COMMUNITIES, PLACES)  # loaded and checked the same way when present
+OPTIONAL = (COMMUNITIES, PLACES, LANDMARKS)  # loaded and checked the same way when present
 ALL_FILES = FILES + OPTIONAL
 
 

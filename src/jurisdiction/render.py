@@ -16,7 +16,37 @@ if TYPE_CHECKING:
 
 FORMATS = ("table", "json", "jsonl", "tsv", "csv")
 
-_TSV_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+# Backslash escapes for tab, newline, CR and backslash, and \x.. / \u.... for the other
+# characters that str.splitlines() (and some editors) take as a line end, so that one record
+# is always one line.
+_TSV_ESCAPES = str.maketrans(
+    {
+        "\\": "\\\\",
+        "\t": "\\t",
+        "\n": "\\n",
+        "\r": "\\r",
+        **{c: f"\\x{ord(c):02x}" for c in "\x0b\x0c\x1c\x1d\x1e\x85"},
+        **{c: f"\\u{ord(c):04x}" for c in "\u2028\u2029"},
+    }
+)
+
+# What a terminal must never receive raw from a query, a dataset or a web reply: C0 and C1
+# control characters (ESC starts colour and OSC sequences, BEL rings, CR rewrites the line)
+# and DEL, shown as \x.. escapes; the line and paragraph separators as \u2028, \u2029.
+_CONTROL_ESCAPES = {
+    **{i: f"\\x{i:02x}" for i in (*range(0x20), *range(0x7F, 0xA0))},
+    0x2028: "\\u2028",
+    0x2029: "\\u2029",
+}
+
+
+def printable(text: str) -> str:
+    """Text safe to show on a terminal: control characters escaped (see _CONTROL_ESCAPES).
+    Every human-facing output (table, notes, --explain, stderr lines, show) goes through
+    this; tsv, csv and json keep the data as it is (with their own escapes)."""
+    if text.isprintable():
+        return text
+    return text.translate(_CONTROL_ESCAPES)
 
 
 def display_width(text: str) -> int:
@@ -147,6 +177,8 @@ def _json(record: dict[str, Any], fields: list[str] | None) -> str:
 
 
 _JSON_LINE_BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+# Public: JSON Lines writers elsewhere (tables_io) escape the same line breaks.
+JSON_LINE_BREAKS = _JSON_LINE_BREAKS
 
 
 def render_table(
@@ -162,6 +194,8 @@ def render_table(
     from rich.console import Console
     from rich.table import Table
 
+    if title is not None:
+        title = printable(title)
     table = Table(title=title, show_lines=False, header_style="bold", title_justify="left")
     for f in fields:
         numeric = bool(rows) and all(
@@ -184,7 +218,7 @@ def render_table(
         _note_line(r) for r in rows if r.get("candidates") or (r.get("note") and r.get("status"))
     ]
     for line in notes:
-        out.write(line + "\n")
+        out.write(printable(line) + "\n")
 
 
 def _note_line(r: dict[str, Any]) -> str:
@@ -213,7 +247,7 @@ def _note_line(r: dict[str, Any]) -> str:
 def _table_cell(field: str, value: Any) -> str:
     from rich.markup import escape
 
-    text = cell(value)
+    text = printable(cell(value))
     return escape(text) if text else "—" if value is None else ""
 
 

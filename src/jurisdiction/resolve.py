@@ -65,11 +65,15 @@ TIER_SCORE = {
     "metro": 95,
     "former": 90,
     "former-split": 90,
+    "office": 90,
     "later": 90,
     "kind": 90,
     "pinyin": 90,
     "metro-bare": 90,
+    "group": 90,
     "initials": 85,
+    "probable": 80,
+    "core-community": 95,
 }
 TIER_MATCH = {
     "exact": "exact",
@@ -86,10 +90,14 @@ TIER_WORDS = {
     "metro-bare": "metro station after a line or 地铁",
     "former": "former name",
     "former-split": "former name",
+    "office": "office name as listings write it",
     "later": "later name",
     "kind": "kind written otherwise",
     "pinyin": "full pinyin",
     "initials": "pinyin initials",
+    "group": "name shared by the sites of a campus or chain",
+    "probable": "a name a source writes for this station (not confirmed)",
+    "core-community": "a village form of a community's name",
 }
 SCORE_ADDRESS = 85
 SCORE_ROAD = 80
@@ -189,7 +197,7 @@ class Ctx:
     """What one resolution carries: the query, the index, the steps for --explain, and the
     street rows met (for `verified` and notes)."""
 
-    __slots__ = ("query", "index", "steps", "limit", "explain", "rows")
+    __slots__ = ("query", "index", "steps", "limit", "explain", "rows", "doubt")
 
     def __init__(
         self, query: str, index: Index, steps: list[str], limit: int, explain: bool
@@ -200,6 +208,9 @@ class Ctx:
         self.limit = limit
         self.explain = explain
         self.rows: dict[str, StreetRow] = {}
+        # candidates whose assignment rests on an unclear source, by (target, label): a
+        # landmark's page of low trust, a station's probable other name
+        self.doubt: dict[tuple[str, str], str | None] = {}
 
     def step(self, text: str) -> None:
         if self.explain:
@@ -221,7 +232,24 @@ def run(ctx: Ctx, key: str) -> Answer:
 def whole_name(ctx: Ctx, key: str) -> Answer | None:
     """The whole text is one known name."""
     hits = ctx.index.lookup(key)
-    return decide(ctx, hits) if hits else None
+    return decide(ctx, with_core_communities(ctx, key, hits)) if hits else None
+
+
+def with_core_communities(ctx: Ctx, text: str, hits: Iterable[Hit]) -> list[Hit]:
+    """路砦村 names the village 路砦村委会 (金水区), but 路砦社区 (二七区) shares its core: many of
+    the city's communities were villages (城中村) and are still called 村. So a village form
+    X村 stands for the communities X社区 too; a written district or street then decides."""
+    hits = list(hits)
+    if not text.endswith("村") or len(text) < 3:
+        return hits
+    if not any(h.target == "C" and h.row.kind == "village" and h.tier != "exact" for h in hits):
+        return hits
+    have = {identity(h) for h in hits}
+    note = f"written as a village; {text[:-1]}社区 shares its name (many communities were villages)"
+    for h in ctx.index.lookup(text[:-1] + "社区"):
+        if h.target == "C" and h.row.kind == "community" and identity(h) not in have:
+            hits.append(h._replace(tier="core-community", note=note))
+    return hits
 
 
 def pinyin(ctx: Ctx, key: str) -> Answer:
@@ -297,7 +325,11 @@ def decide_parts(ctx: Ctx, reading: Reading) -> Answer:
             return answer
         if bare and len(areas) == 1:
             # 中原某某: a bare district name is also the start of names that cross districts;
-            # only 中原区 written out answers for the district.
+            # only 中原区 written out answers for the district. The whole text may still be
+            # a name one character off (二七纪念搭).
+            answer = by_typo(ctx, reading.text, None)
+            if answer is not None and answer.status != "not_found":
+                return answer
             return not_found(ctx, f"'{areas[0].text}' may be a district or part of a name")
         ctx.step(f"'{rest}' not recognised: answered by the district alone")
     return area_answer(ctx, area, rest=rest)
@@ -307,7 +339,7 @@ def decide_specific(
     ctx: Ctx, part: Part, parts: tuple[Part, ...], area: tuple | None, whole: bool
 ) -> Answer:
     """The most specific part decides; broader parts (streets, the area) must agree."""
-    ctx.step(f"decided by the {part.kind} '{part.text}'")
+    ctx.step(f"decided by the {_part_word(part)} '{part.text}'")
     hits = list(part.hits)
     lines = [p.text for p in parts if p.kind == "line"]
     if lines and part.kind == "place":
@@ -325,21 +357,146 @@ def decide_specific(
         else:
             hits = on_line or metro or hits
     streets = [p for p in parts if p.kind == "street" and p is not part]
-    if streets and part.kind in ("community", "place"):
+    score = None if whole else SCORE_ADDRESS
+    match = None if whole else "address"
+    if part.kind == "community":
+        hits = with_core_communities(ctx, part.text, hits)
+        if streets or area is not None:
+            scope_hits = [h for p in streets for h in p.hits]
+            verdict, chosen = in_scope(ctx.index, hits, scope_hits, area)
+            ctx.step(f"scope: {scope_words(scope_hits, area)} → {SCOPE_WORDS[verdict]}")
+            if verdict != "inside":
+                return scoped(ctx, part, verdict, chosen, hits, scope_hits, area)
+            hits = chosen
+    if part.kind == "place" and any(h.tier == "group" for h in hits):
+        hits = branch_pick(ctx, part, parts, hits)
+    if part.kind == "community":
+        pass
+    elif streets and part.kind == "place":
         codes = {_street_code(h) for p in streets for h in p.hits}
         inside = [h for h in hits if _street_code(h) in codes or _street_code(h) is None]
         if not inside:
             others = [h for p in streets for h in p.hits]
             return disagree(
                 ctx,
-                "the community or place named is not in the subdistrict named",
+                "the place named is not in the subdistrict named",
                 [candidate(ctx, h, SCORE_CONFLICT, "alias") for h in [*hits, *others]],
             )
         hits = inside
-    score = None if whole else SCORE_ADDRESS
-    match = None if whole else "address"
+    elif part.kind == "street" and area is not None and _road_like(part):
+        if not filter_area(ctx.index, hits, area):
+            # 郑东新区文化路: a road's name that is also a subdistrict's elsewhere
+            return road(ctx, part, area)
     # the reader gave a bare metro name only after a line or 地铁: it is the metro here
     return decide(ctx, hits, area=area, score=score, match=match, metro=True)
+
+
+SCOPE_WORDS = {
+    "inside": "the community is inside it and decides",
+    "same-sub-bureau": "the community lies only elsewhere in the same sub-bureau",
+    "contradiction": "the community lies in the same district under another sub-bureau",
+    "elsewhere": "the community's name is listed only elsewhere; the scope decides",
+}
+
+
+def in_scope(
+    index: Index, hits: list[Hit], scope_streets: list[Hit], area: tuple | None
+) -> tuple[str, list[Hit]]:
+    """Where a community's hits lie against the scope the text gives: the street(s) written,
+    else the district or zone. Returns the verdict and the hits it rests on:
+
+      inside           some lie inside the scope: they decide (as before)
+      contradiction    none inside, but some lie in the scope's district under another
+                       sub-bureau: the parts disagree (ambiguous)
+      same-sub-bureau  none inside, some elsewhere under the scope's own sub-bureau: the
+                       sub-bureau is known, the station is not (partial)
+      elsewhere        the name is listed only far from the scope: a natural village, a new
+                       estate or an old name carries a name NBS uses elsewhere; the scope
+                       decides, and the note says where NBS lists the name
+
+    A pure function of the index and the hits (tests/test_scope.py drives it from a table).
+    """
+    scope = filter_area(index, scope_streets, area) or scope_streets
+    if scope:
+        codes = {_street_code(h) for h in scope}
+        inside = [h for h in hits if _street_code(h) in codes]
+        rows = [r for r in (_street_of(h) for h in scope) if r is not None]
+        bureaus = {r.sub_bureau for r in rows}
+        districts = {r.district for r in rows}
+    else:
+        inside = filter_area(index, hits, area)
+        bureaus = {_area_bureau(area)}
+        districts = {_area_name(area)}
+    if inside:
+        return "inside", inside
+    bureaus.discard(None)
+    others = [(h, _street_of(h)) for h in hits]
+    clash = [
+        h
+        for h, r in others
+        if r is not None and r.district in districts and r.sub_bureau not in bureaus and bureaus
+    ]
+    if clash:
+        return "contradiction", clash
+    same = [h for h, r in others if r is not None and r.sub_bureau in bureaus]
+    if same:
+        return "same-sub-bureau", same
+    return "elsewhere", []
+
+
+def scope_words(scope_streets: list[Hit], area: tuple | None) -> str:
+    names = list(dict.fromkeys(h.row.name for h in scope_streets if h.target == "S"))
+    return "、".join(names) if names else _area_name(area) if area else "nothing"
+
+
+def scoped(
+    ctx: Ctx,
+    part: Part,
+    verdict: str,
+    chosen: list[Hit],
+    hits: list[Hit],
+    scope_streets: list[Hit],
+    area: tuple | None,
+) -> Answer:
+    """The answer when a community is not inside the scope written (see in_scope)."""
+    listed = "、".join(
+        dict.fromkeys(
+            f"{r.name} ({r.district})" for r in (_street_of(h) for h in hits) if r is not None
+        )
+    )
+    where = f"NBS lists '{part.text}' under {listed}"
+    scope_cands = [candidate(ctx, h, SCORE_ADDRESS, "address") for h in scope_streets]
+    if not scope_cands and area is not None:
+        scope_cands = [area_candidate(area, SCORE_ADDRESS)]
+    if verdict == "contradiction":
+        return disagree(
+            ctx,
+            f"the community named lies in another subdistrict, served by another sub-bureau "
+            f"({where})",
+            [*scope_cands, *(candidate(ctx, h, SCORE_CONFLICT, "alias") for h in chosen)],
+        )
+    if verdict == "same-sub-bureau":
+        cands = [*scope_cands, *(candidate(ctx, h, SCORE_ADDRESS, "address") for h in chosen)]
+        bureau = cands[0].sub_bureau
+        districts = {c.district for c in cands}
+        return answer(
+            ctx,
+            "partial",
+            sub_bureau=bureau,
+            district=districts.pop() if len(districts) == 1 else None,
+            score=SCORE_ADDRESS,
+            match="address",
+            note=f"{where}, not in the scope written; both are {bureau}'s: "
+            f"add the subdistrict for the station",
+            candidates=cands,
+            keep_all=True,
+        )
+    note = f"{where}: not inside the scope written, which decides"
+    if scope_streets:
+        return decide(
+            ctx, scope_streets, area=area, score=SCORE_ADDRESS, match="address", extra_note=note
+        )
+    return area_answer(ctx, area, score=SCORE_ADDRESS, match="address", note=note)
 
 
 def name_tiers(ctx: Ctx, rest: str, area: tuple | None) -> Answer | None:
@@ -398,19 +555,24 @@ def by_typo(ctx: Ctx, rest: str, area: tuple | None) -> Answer | None:
     from rapidfuzz.distance import Levenshtein
 
     scored: list[tuple[int, str]] = []
-    for cand, dist, _ in process.extract(
-        core, ctx.index.cores, scorer=Levenshtein.distance, score_cutoff=1, limit=None
-    ):
-        if len(cand) < 3 or dist != 1:
+    for pool, text in ((ctx.index.cores, core), (ctx.index.place_names, rest)):
+        if len(text) < 3:
             continue
-        scored.append((typo_score(core, cand), cand))
+        for cand, dist, _ in process.extract(
+            text, pool, scorer=Levenshtein.distance, score_cutoff=1, limit=None
+        ):
+            if len(cand) < 3 or dist != 1:
+                continue
+            scored.append((typo_score(text, cand), cand))
     if not scored:
         return None
     ctx.step("typo tier: one character off (Levenshtein distance 1)")
     cands: list[Candidate] = []
     for score, cand in sorted(scored, key=lambda x: (-x[0], x[1])):
         for h in filter_area(ctx.index, list(ctx.index.lookup(cand)), area):
-            if h.target == "S" and h.tier == "alias":
+            if (h.target == "S" and h.tier == "alias") or (
+                h.target == "P" and h.row.district is not None and h.tier in ("exact", "place")
+            ):
                 cands.append(candidate(ctx, h, score, "fuzzy"))
     if not cands:
         return None
@@ -433,6 +595,7 @@ def decide(
     score: int | None = None,
     match: str | None = None,
     metro: bool = False,
+    extra_note: str | None = None,
 ) -> Answer:
     """The answer from the hits of one name (or part), within the area written. A metro
     station's bare name (人民公园) stands for the station only when `metro` says the text
@@ -454,7 +617,7 @@ def decide(
             )
         hits = inside
     penalty = 0
-    notes: list[str] = []
+    notes: list[str] = [extra_note] if extra_note else []
     if kind and kind != "station":
         same = [h for h in hits if h.target != "S" or h.row.kind == kind]
         if same:
@@ -519,12 +682,10 @@ def many(
         return place_answer(
             ctx, c._replace(street=None, code=None, place=None), score, match, note, shown
         )
-    bureaus = {c.sub_bureau for c in uniq}
     ctx.step(f"ambiguous: {len(uniq)} places fit")
     return answer(
         ctx,
         "ambiguous",
-        sub_bureau=bureaus.pop() if len(bureaus) == 1 else None,
         score=score,
         match=match,
         note=_join(note, "several places fit: see candidates; add the district or subdistrict"),
@@ -538,7 +699,10 @@ def place_answer(
 ) -> Answer:
     row = ctx.rows.get(c.code) if c.code else None
     verified = row.verified if row else True
-    if c.code and c.station is None and c.sub_bureau is None:
+    doubted = ("P", c.place) in ctx.doubt or (c.place is None and ("T", c.station) in ctx.doubt)
+    if doubted:
+        verified = False
+    if c.station is None and c.sub_bureau is None and (c.code or c.district):
         return answer(
             ctx,
             "outside",
@@ -547,6 +711,7 @@ def place_answer(
             score=score,
             match=match,
             code=c.code,
+            verified=verified,
             place=c.place,
             note=_join(
                 note,
@@ -562,6 +727,7 @@ def place_answer(
             district=c.district,
             score=score,
             match=match,
+            verified=verified,
             place=c.place,
             note=note,
             candidates=shown,
@@ -578,7 +744,7 @@ def place_answer(
         code=c.code,
         verified=verified,
         place=c.place,
-        note=_join(note, None if verified else f"assignment unverified: {row.note}"),
+        note=_join(note, None if verified or row is None else f"assignment unverified: {row.note}"),
         candidates=shown,
     )
 
@@ -608,9 +774,14 @@ def road(ctx: Ctx, part: Part, area: tuple | None) -> Answer:
             f"{_area_example(cands)}{name}…) or the subdistrict",
             cands,
         )
-    inside = filter_area(ctx.index, list(part.hits), area)
+    inside = [h for h in part.hits if could_lie_in(ctx.index, h, area)]
     cands = [candidate(ctx, h, SCORE_ROAD, "address") for h in inside]
-    area_bureau = area[1][0] if area[0] == "B" else DistrictRow._make(area[1]).sub_bureau
+    elsewhere = [
+        candidate(ctx, h, SCORE_CONFLICT, "alias")
+        for h in part.hits
+        if h.target == "S" and not could_lie_in(ctx.index, h, area)
+    ]
+    area_bureau = _area_bureau(area)
     others = {c.sub_bureau for c in cands} - {area_bureau}
     if others:
         # 金水区祭城路…: the district is 金水分局's, the road's namesake 郑东分局's; the
@@ -633,9 +804,15 @@ def road(ctx: Ctx, part: Part, area: tuple | None) -> Answer:
         area,
         score=SCORE_ROAD,
         match="address",
-        note=f"'{name}' is a road: a number, building or crossing on it can lie in any "
-        f"subdistrict it crosses, so no station is given",
-        candidates=cands,
+        note=_join(
+            f"'{name}' is a road: a number, building or crossing on it can lie in any "
+            f"subdistrict it crosses, so no station is given",
+            f"its namesake {'、'.join(f'{c.street} ({c.district})' for c in elsewhere)} "
+            f"cannot lie in {_area_name(area)}"
+            if elsewhere
+            else None,
+        ),
+        candidates=[*cands, *elsewhere],
     )
 
 
@@ -765,6 +942,26 @@ def agrees(index: Index, sub_bureau: str | None, district: str | None, area: tup
     return d.name in index.lies_on.get(district, ())
 
 
+def could_lie_in(index: Index, h: Hit, area: tuple) -> bool:
+    """A road's namesake subdistrict could lie inside the area written: it agrees with it
+    (coded under it, run by the zone written), or it is run by a zone that lies on the
+    district written (祭城路街道 is 郑东分局's, and 郑东新区 lies on 管城回族区). A road's
+    namesake that cannot lie there does not make the road ambiguous (郑东新区文化路)."""
+    street = _street_of(h)
+    if street is None:
+        return False
+    if agrees(index, street.sub_bureau, street.district, area):
+        return True
+    if area[0] != "D":
+        return False
+    written = _area_name(area)
+    return any(
+        written in lies
+        for zone, lies in index.lies_on.items()
+        if street.sub_bureau is not None and index.zone_bureau.get(zone) == street.sub_bureau
+    )
+
+
 SPECIAL_PLACE_KINDS = ("railway-station", "metro-station")
 
 
@@ -778,6 +975,9 @@ def filter_area(index: Index, hits: list[Hit], area: tuple | None) -> list[Hit]:
             ok = agrees(index, street.sub_bureau, street.district, area)
         elif h.target == "P" and h.row.station is None and h.row.kind in SPECIAL_PLACE_KINDS:
             ok = True  # the railway station or the metro: its own sub-bureau, any district
+        elif h.target == "P" and h.row.district is not None:
+            # a landmark: by the district or zone its page gives
+            ok = agrees(index, h.row.sub_bureau, h.row.district, area)
         else:  # a station or place with no street: by its sub-bureau; districts never
             ok = h.target in "PT" and agrees(index, h.row.sub_bureau, None, area)
         if ok:
@@ -801,6 +1001,8 @@ def candidate(ctx: Ctx, h: Hit, score: int, match: str) -> Candidate:
         s = r.street
         if s is not None:
             ctx.rows[s.code] = s
+            if not r.verified:
+                ctx.doubt[("P", place_label(r))] = None
             return Candidate(
                 r.station or s.station,
                 s.sub_bureau,
@@ -811,8 +1013,13 @@ def candidate(ctx: Ctx, h: Hit, score: int, match: str) -> Candidate:
                 match,
                 r.name,
             )
-        return Candidate(r.station, r.sub_bureau, None, None, None, score, match, place_label(r))
+        label = place_label(r)
+        if not r.verified:
+            ctx.doubt[("P", label)] = None
+        return Candidate(r.station, r.sub_bureau, None, r.district, None, score, match, label)
     if t == "T":
+        if h.tier == "probable":
+            ctx.doubt[("T", r.name)] = None
         return Candidate(r.name, r.sub_bureau, None, None, None, score, match)
     if t == "B":
         return Candidate(None, r.name, None, None, None, score, "district")
@@ -859,6 +1066,8 @@ def answer(
     keep_all: bool = False,
 ) -> Answer:
     cands = sorted(candidates, key=_candidate_order) if candidates else ()
+    if status == "ambiguous" and cands:
+        status, sub_bureau, district, verified, note = settle_ambiguous(ctx, cands, note)
     if keep_all:
         shown = cands[: ctx.limit] if ctx.limit else cands
     else:
@@ -881,7 +1090,94 @@ def answer(
     )
 
 
+def settle_ambiguous(
+    ctx: Ctx, cands: list[Candidate] | tuple[Candidate, ...], note: str | None
+) -> tuple[str, str | None, str | None, bool, str | None]:
+    """What an `ambiguous` answer really is, from its candidates: `outside` when every one
+    is outside the 11 sub-bureaus' area; `partial` when every one has the same sub-bureau
+    (the sub-bureau is known, the station is not); else `ambiguous`, with no sub-bureau.
+    So `ambiguous` always means the sub-bureau is unknown. (status, sub_bureau, district,
+    verified, note)"""
+    bureaus = {c.sub_bureau for c in cands}
+    districts = {c.district for c in cands}
+    district = districts.pop() if len(districts) == 1 else None
+    if (
+        bureaus == {None}
+        and all(c.district or c.code for c in cands)
+        and not any(c.station for c in cands)
+    ):
+        ctx.step("every candidate is outside the 11 sub-bureaus' area")
+        return (
+            "outside",
+            None,
+            district,
+            True,
+            _join(note, "every place it could be is outside the 11 sub-bureaus' area"),
+        )
+    if len(bureaus) == 1 and None not in bureaus:
+        bureau = next(iter(bureaus))
+        verified = all(ctx.rows[c.code].verified for c in cands if c.code in ctx.rows)
+        ctx.step(f"every candidate is {bureau}'s: the sub-bureau is known, the station is not")
+        return (
+            "partial",
+            bureau,
+            district,
+            verified,
+            _join(note, f"all of them are {bureau}'s: the sub-bureau is known"),
+        )
+    return "ambiguous", None, None, True, note
+
+
 # --- helpers ---------------------------------------------------------------------------------
+
+
+def _part_word(part: Part) -> str:
+    """What --explain calls a deciding part: a landmark is a place a page locates."""
+    if part.kind == "place" and all(
+        h.target == "P" and h.row.district is not None and h.row.kind != "metro-station"
+        for h in part.hits
+    ):
+        return "landmark"
+    return part.kind
+
+
+def branch_pick(ctx: Ctx, part: Part, parts: tuple[Part, ...], hits: list[Hit]) -> list[Hit]:
+    """郑大主校区, 郑大一附院河医院区: a name the sites of a campus or chain share, followed by
+    the word that tells one site from the others (its name without the shared part)."""
+    after = [p for p in parts if p.start >= part.end]
+    if not after:
+        return hits
+    text = ctx.query and "".join(p.text for p in after)
+    picked = []
+    for h in hits:
+        if h.target != "P" or not h.row.group:
+            continue
+        name = h.row.name
+        for shared in sorted(h.row.group, key=len, reverse=True):
+            if name.startswith(shared) and len(name) > len(shared):
+                word = name[len(shared) :]
+                if text.startswith(word) or (len(word) > 2 and text.startswith(word[:-1])):
+                    picked.append(h)
+                break
+    if picked:
+        ctx.step(
+            f"the branch word after '{part.text}' picks {'、'.join(h.row.name for h in picked)}"
+        )
+        return picked
+    return hits
+
+
+def _area_bureau(area: tuple) -> str | None:
+    return area[1][0] if area[0] == "B" else DistrictRow._make(area[1]).sub_bureau
+
+
+def _road_like(part: Part) -> bool:
+    """A street read by its bare short name that is also a road's (文化路, 东风路)."""
+    from .address import ROAD_WORDS
+
+    return part.text.endswith(ROAD_WORDS) and all(
+        h.target == "S" and part.text == h.row.short for h in part.hits
+    )
 
 
 def _rank(h: Hit) -> int:
@@ -943,3 +1239,16 @@ def typo_score(query: str, cand: str) -> int:
         i = next(i for i, (a, b) in enumerate(zip(query, cand, strict=True)) if a != b)
         return 84 if same_sound(query[i], cand[i]) else 70
     return 80 if len(cand) >= 4 else 76
+
+
+# --- public helpers for the online step (online/decide.py) ---------------------------------
+
+
+def area_name(area: tuple) -> str:
+    """The name of an area as the index holds it: ('D', district_row) or ('B', bureau_row)."""
+    return _area_name(area)
+
+
+def join_notes(a: str | None, b: str | None) -> str | None:
+    """Two notes as one, "a; b" (either may be empty); None when both are."""
+    return _join(a, b)

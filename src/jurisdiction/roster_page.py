@@ -108,6 +108,8 @@ def page_data(
     by_station: dict[str, list[Any]] = {}
     by_bureau: dict[str, list[Any]] = {}
     for p in ds.places:
+        if p.district is not None:
+            continue  # a landmark a public page locates: `jur list places`, not the roster
         owner = p.station or (streets[p.street].station if p.street in streets else None)
         if owner:
             by_station.setdefault(owner, []).append(p)

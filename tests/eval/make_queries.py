@@ -9,7 +9,7 @@ a generated query would be unfair (the typo'd name is itself another place, or t
 are equally near), the generator drops it rather than guess an expectation.
 
 Columns: category, query, status, station, sub_bureau, hand. `hand` marks the rows of
-NEW_HAND (issue 9), checked by hand against sources/; where one was also generated, both
+NEW_HAND (issue 9) and NEW14_HAND (issue 14), checked by hand against sources/; where one was also generated, both
 derivations must give the same answer or the generator stops. Every query appears once: the
 first row made for it is kept. Sampling uses fixed seeds, so the file is reproducible.
 """
@@ -96,23 +96,27 @@ HAND = [
     ("outside", "龙湖镇", "outside", "", ""),
     ("ambiguous", "三官庙", "ambiguous", "", ""),
     ("ambiguous", "花园", "ambiguous", "", ""),
-    ("ambiguous", "南阳", "ambiguous", "", "金水分局"),
+    # 南阳 begins 南阳路 and 南阳新村, both 金水分局's: the sub-bureau is known (issue 14)
+    ("shared-sub-bureau", "南阳", "partial", "", "金水分局"),
     ("ambiguous", "西大街街道", "ambiguous", "", ""),
     ("ambiguous", "西大街", "ambiguous", "", ""),
     ("ambiguous", "东风路街道", "ambiguous", "", ""),
     ("ambiguous", "东风路", "ambiguous", "", ""),
     ("ambiguous", "龙湖", "ambiguous", "", ""),
     ("ambiguous", "刘寨", "ambiguous", "", ""),
-    ("ambiguous", "南曹乡", "ambiguous", "", "管城分局"),
-    ("ambiguous", "金水区德化街", "ambiguous", "", ""),
-    ("ambiguous", "二七区花园路", "ambiguous", "", ""),
+    # 南曹乡's two successors, 南曹街道 and 金岱街道, are both 管城分局's (issue 14)
+    ("shared-sub-bureau", "南曹乡", "partial", "", "管城分局"),
+    # a road whose namesake subdistrict cannot lie in the district written (德化街街道 is
+    # 二七区's, 花园路街道 金水区's): the district decides the sub-bureau (issue 14)
+    ("namesake-road", "金水区德化街", "partial", "", "金水分局"),
+    ("namesake-road", "二七区花园路", "partial", "", "二七分局"),
     ("ambiguous", "中原区德化街街道", "ambiguous", "", ""),
     ("ambiguous", "航海", "ambiguous", "", ""),
     ("ambiguous", "紫荆", "ambiguous", "", ""),
     ("former-name", "南关街道", "found", "南关街派出所", "管城分局"),
     ("former-name", "郑州市管城回族区南关街道", "found", "南关街派出所", "管城分局"),
     ("former-name", "管城区南关街道办事处", "found", "南关街派出所", "管城分局"),
-    ("former-name", "南曹乡人民政府", "ambiguous", "", "管城分局"),
+    ("former-name", "南曹乡人民政府", "partial", "", "管城分局"),
     ("former-name", "卢店街道", "outside", "", ""),
     ("former-name", "登封市卢店街道", "outside", "", ""),
     ("former-name", "大孟街道", "outside", "", ""),
@@ -137,8 +141,10 @@ HAND = [
     ("not_found", "金水源街道", "not_found", "", ""),
     # 会展中心, 郑州东站 and 郑州火车站 (not_found before places.yaml) are now places: see
     # the railway and place-station rows of issue 9
-    ("not_found", "郑州大学", "not_found", "", ""),
-    ("not_found", "人民公园", "not_found", "", ""),
+    # issue 15: 郑州大学's campuses lie in several areas (sources/landmarks.csv); 人民公园 alone
+    # is the park (二七区), not the metro station
+    ("ambiguous", "郑州大学", "ambiguous", "", ""),
+    ("partial", "人民公园", "partial", "", "二七分局"),
     ("not_found", "航海南路", "not_found", "", ""),
     ("not_found", "颍河路派出所", "not_found", "", ""),
     ("not_found", "长江", "not_found", "", ""),
@@ -164,7 +170,7 @@ HAND = [
     ("not_found", "金水路100号", "not_found", "", ""),
     ("not_found", "中原路", "not_found", "", ""),
     ("not_found", "二七路3号", "not_found", "", ""),
-    ("not_found", "二七广场", "not_found", "", ""),
+    ("partial", "二七广场", "partial", "", "二七分局"),  # a square in 二七区 (landmarks.csv)
     ("not_found", "北京路", "not_found", "", ""),
     ("not_found", "管城街", "not_found", "", ""),
     ("partial", "经开第八大街", "partial", "", "经开分局"),
@@ -365,6 +371,8 @@ def main() -> int:
     for row in issue9_rows(ds, set(table_rows)):
         if row[1] not in table_rows:
             table_rows[row[1]] = list(row)
+    for row in issue14_rows(ds, table_rows):
+        table_rows[row[1]] = list(row)
     mark_hand(table_rows)
     out = ["category\tquery\tstatus\tstation\tsub_bureau\thand"]
     out.extend("\t".join(r) for r in table_rows.values())
@@ -495,7 +503,7 @@ NEW_HAND = [
     ("railway", "郑州东站", "found", "郑州东站派出所", "郑东分局"),
     ("railway", "郑州市郑东新区郑州东站", "found", "郑州东站派出所", "郑东分局"),
     ("metro", "地铁人民公园站", "partial", "", "地铁分局"),
-    ("metro", "人民公园", "not_found", "", ""),
+    ("metro", "人民公园", "partial", "", "二七分局"),  # the park, not the station
     ("metro", "燕庄站", "partial", "", "地铁分局"),
     ("metro", "地铁郑州东站", "partial", "", "地铁分局"),
     ("metro", "8号线郑州大学站", "partial", "", "地铁分局"),
@@ -508,10 +516,54 @@ NEW_HAND = [
 ]
 
 
+NEW14_HAND = [
+    # issue 14's examples and neighbours, each checked by hand against sources/
+    # (zhengzhou-townships.csv, zhengzhou-communities.csv, zhengdong.md, places.md, SOURCES.md)
+    # no 刘庄村 under 花园口镇 (410108100); six elsewhere: the street written decides
+    ("scope", "惠济区花园口镇刘庄村", "found", "花园口派出所", "惠济分局"),
+    # none of the six 刘庄村 is coded under 惠济区 (410108): the district decides
+    ("scope", "惠济区刘庄村", "partial", "", "惠济分局"),
+    ("scope", "郑州市惠济区花园口镇刘庄村", "found", "花园口派出所", "惠济分局"),
+    # 柿园村委会 410102011201 is under 西流湖街道, 中原区 like 须水街道; the others are 荥阳's,
+    # 新密's
+    ("shared-sub-bureau", "中原区须水街道柿园村", "partial", "", "中原分局"),
+    # SOURCES.md: 南曹乡 (410104201) replaced by 南曹街道 and 金岱街道, both 管城回族区
+    ("shared-sub-bureau", "南曹乡", "partial", "", "管城分局"),
+    ("former-name", "南曹乡人民政府", "partial", "", "管城分局"),
+    # 南阳路街道 and 南阳新村街道, both 金水区 (410105006, 410105007)
+    ("shared-sub-bureau", "南阳", "partial", "", "金水分局"),
+    # 官渡镇 is 中牟县's (410122102), 八千乡 航空港区's (410173202): outside whichever is meant
+    ("all-outside", "新郑市官渡镇", "outside", "", ""),
+    ("all-outside", "中牟县八千乡", "outside", "", ""),
+    # 文化路街道, 东风路街道 are 金水区's (410105008, 410105010; the other 东风路街道 is
+    # 中牟县's, outside); neither can lie in 郑东新区 or 惠济区
+    ("namesake-road", "郑东新区文化路", "partial", "", "郑东分局"),
+    ("namesake-road", "惠济区东风路", "partial", "", "惠济分局"),
+    # 祭城路街道: coded 金水区, run by 郑东新区 (zhengdong.md), which lies on 管城回族区
+    ("namesake-road", "管城回族区祭城路", "ambiguous", "", ""),
+    # 德化街街道 is 二七区's (410103010), 花园路街道 金水区's (410105002)
+    ("namesake-road", "金水区德化街", "partial", "", "金水分局"),
+    ("namesake-road", "二七区花园路", "partial", "", "二七分局"),
+    # 路砦村委会 410105017204 (国基路街道, 金水区); 路砦社区居民委员会 410103001014
+    # (淮河路街道, 二七区)
+    ("village-core", "路砦村", "ambiguous", "", ""),
+    ("village-core", "路寨村", "ambiguous", "", ""),
+    ("village-core", "二七区路砦村", "found", "淮河路派出所", "二七分局"),
+    ("village-core", "金水区路砦村", "found", "国基路派出所", "金水分局"),
+    ("village-core", "路砦社区", "found", "淮河路派出所", "二七分局"),
+    ("village-core", "路砦村委会", "found", "国基路派出所", "金水分局"),
+    # places.md: the 郑许线's 11 stations of its 许昌段 lie in 许昌市; 许昌东站 is also 许昌's
+    # railway station
+    ("metro-outside", "许昌东站", "outside", "", ""),
+    ("metro-outside", "地铁许昌东站", "outside", "", ""),
+    ("metro-outside", "双庙李站", "outside", "", ""),
+]
+
+
 def mark_hand(table_rows: dict[str, list[str]]) -> None:
     """Mark the hand-checked rows. A hand row whose query was also generated must agree with
     it (two derivations, one answer), and takes the hand row's category."""
-    for cat, q, status, station, bureau in NEW_HAND:
+    for cat, q, status, station, bureau in NEW_HAND + NEW14_HAND:
         row = table_rows.get(q)
         if row is not None and row[2:5] != [status, station, bureau]:
             raise SystemExit(f"hand row {q!r} disagrees with the generated {row}")
@@ -582,7 +634,24 @@ class Facts:
             return answers.pop()
         if answers == {("outside", "", "")}:
             return ("outside", "", "")
+        # every candidate has one sub-bureau: partial for it (issue 14: ambiguous means the
+        # sub-bureau is unknown)
+        bureaus = {a[2] for a in answers}
+        if len(bureaus) == 1 and "" not in bureaus:
+            return ("partial", "", bureaus.pop())
         return ("ambiguous", "", "")
+
+    def core_units(self, form: str) -> list:
+        """The units a written form names: its own, and for a village form X村 the
+        communities X社区 too (many communities were villages and are still called 村;
+        issue 14). The official name (…村委会) names its village alone."""
+        units = list(self.forms.get(form, []))
+        if form.endswith("村") and any(u.kind == "village" for u in units):
+            units += [u for u in self.forms.get(form[:-1] + "社区", []) if u.kind == "community"]
+        return units
+
+    def form_answer(self, form: str) -> tuple[str, str, str]:
+        return self.unit_answer(self.core_units(form))
 
     def district_forms(self, s) -> list[str]:
         """Ways to write a district that agrees with street s (never one that disagrees)."""
@@ -687,7 +756,14 @@ def issue9_rows(ds, taken: set[str]) -> list[tuple[str, str, str, str, str, str]
             forms = unique[c.code]
             if c in zhai:  # the form with 寨 written for 砦
                 forms = [f for f in forms if "砦" not in f] or forms
-            add(cat, rng.choice(forms), fx.answer(fx.street[c.street]))
+            form = rng.choice(forms)
+            # a village form X村 also stands for the communities X社区 (issue 14): the
+            # answer is theirs together (ambiguous where they differ)
+            add(
+                cat,
+                form,
+                fx.form_answer(form) if cat == "village" else fx.answer(fx.street[c.street]),
+            )
 
     # shared-name: a form several units share with different answers; alone ambiguous (or
     # outside when all are), and with a district that leaves exactly one unit, its answer
@@ -806,6 +882,9 @@ def issue9_rows(ds, taken: set[str]) -> list[tuple[str, str, str, str, str, str]
     # metro: every station, once, as a station (X站, 地铁X站, 地铁X, 郑州地铁X站, N号线X站)
     metro = ("partial", "", "地铁分局")
     for p in fx.metro:
+        # a station outside 郑州市 (the 郑许线's 许昌段, places.yaml `outside`) is not 地铁分局's
+        # (issue 14): outside
+        ans = ("outside", "", "") if p.outside else metro
         x = p.name.split("(")[0]
         lines = [ln.split("/")[0] for ln in p.lines if ln.split("/")[0].endswith("号线")]
         forms = [f"地铁{x}"]
@@ -818,7 +897,7 @@ def issue9_rows(ds, taken: set[str]) -> list[tuple[str, str, str, str, str, str]
                 forms.append(f"{x}站")
         forms = [f for f in forms if f not in fx.names and f not in fx.forms]
         rng.shuffle(forms)
-        if not any(add("metro", f, metro) for f in forms):
+        if not any(add("metro", f, ans) for f in forms):
             raise SystemExit(f"metro station {p.name}: no form left")
 
     # place-station: 会展中心 in its written forms; said as a station, the metro
@@ -871,6 +950,278 @@ def issue9_rows(ds, taken: set[str]) -> list[tuple[str, str, str, str, str, str]
                 rng.choice(city) + w + s.short + number(),
                 ("partial", "", ROAD_DISTRICTS[w]),
             )
+    return rows
+
+
+# --- issue 14: the scope the writer gave, shared sub-bureaus, namesakes, cores, the metro ---
+#
+# The contract (computed from data/, never from the resolver; the rule of in_scope in
+# src/jurisdiction/resolve.py, stated again here on purpose):
+# - scope: a street written before a community or village form is the scope (else the
+#   district or zone written). The units the form names (Facts.core_units) are looked up in it:
+#     inside the scope                          → they decide;
+#     else some in the scope's district under another sub-bureau (none counting as another)
+#                                               → a real contradiction: ambiguous;
+#     else some elsewhere under the scope's own sub-bureau
+#                                               → partial for that sub-bureau;
+#     else (listed only far from the scope)     → the scope decides (its station, or the
+#                                                 district's sub-bureau, or outside).
+#   A district or zone alone as the scope: a unit lies inside when it agrees with it (coded
+#   under it, run by it, or coded under a zone that lies on it); none can contradict it. Where
+#   both the second and third case hold, the generator writes no row (the two readings of
+#   the rule would differ on nothing a user could check).
+# - shared sub-bureau: candidates that all have one sub-bureau (a former name's successors,
+#   a form several units share, a prefix of several streets' names) → partial for it.
+# - all outside: every candidate outside the 11 sub-bureaus → outside.
+# - namesake road: a district or zone written with a road whose name is a subdistrict's short
+#   name → partial for the area written, unless the namesake subdistrict could lie inside it
+#   (coded under it, run by the zone written, or run by a zone that lies on the district
+#   written) and is served by another sub-bureau → ambiguous.
+# - village core: X村 stands for the villages X村 and the communities X社区 (their answers
+#   together); a district written decides among them when it leaves only agreeing ones; X社区
+#   and the official name X村委会 keep their own unit.
+# - metro outside: a metro station that lies outside 郑州市 (places.yaml `outside`), in any
+#   written form that says station → outside.
+
+
+def issue14_rows(ds, taken: dict[str, list[str]]) -> list[tuple[str, str, str, str, str, str]]:
+    """The rows of issue 14's categories, sampled with their own seed. taken: the rows made
+    before (query → row); a query made here that is already there must get the same
+    expectation (two derivations, one answer), else the generator stops."""
+    fx = Facts(ds)
+    rng = random.Random(20261205)
+    rows: list[tuple[str, str, str, str, str, str]] = []
+    used: set[str] = set()
+    outside_ans = ("outside", "", "")
+
+    def add(cat: str, q: str, ans: tuple[str, str, str]) -> bool:
+        old = taken.get(q)
+        if old is not None and old[2:5] != list(ans):
+            raise SystemExit(f"{q!r}: issue 14 derives {ans}, an earlier row {old}")
+        if q in used or old is not None:
+            return False
+        used.add(q)
+        rows.append((cat, q, *ans, ""))
+        return True
+
+    city = ["", "", "郑州市", "河南省郑州市"]
+    streets = fx.street
+    served = [s for s in ds.streets if s.station and s.short in fx.unique_short]
+    # words a short form must not contain, lest the text read as two parts
+    needles = sorted(
+        {s.short for s in ds.streets if len(s.short) >= 2}
+        | {a for d in ds.districts for a in (d.name, *d.aliases) if len(a) >= 2}
+        | {p.name.split("(")[0] for p in ds.places if len(p.name) >= 2}
+        | {a for p in ds.places for a in p.aliases if len(a) >= 2}
+    )
+
+    def clean(form: str) -> bool:
+        """A short form (X社区, X村) as people write it: no office words (official names
+        and their 寨 variants keep their unit alone), nothing that reads as another part."""
+        return (
+            len(form) > 2
+            and form not in fx.names
+            and not any(w in form for w in ("委员会", "委会", "居委", "居民"))
+            and not any(n in form for n in needles)
+        )
+
+    short_forms = sorted(f for f in fx.forms if clean(f))
+
+    # --- scope, with a street written -------------------------------------------------
+    by_verdict: dict[str, list[tuple]] = {"inside": [], "elsewhere": [], "same": [], "clash": []}
+    for s in served:
+        for form in short_forms:
+            units = fx.core_units(form)
+            inside = [u for u in units if u.street == s.code]
+            if inside:
+                if len({u.street for u in units}) > 1:  # the scope picks among several
+                    by_verdict["inside"].append((s, form, fx.unit_answer(inside)))
+                continue
+            rows_u = [streets[u.street] for u in units]
+            clash = [r for r in rows_u if r.district == s.district and r.sub_bureau != s.sub_bureau]
+            same = [r for r in rows_u if r.sub_bureau == s.sub_bureau]
+            if clash and same:
+                continue
+            if clash:
+                by_verdict["clash"].append((s, form, ("ambiguous", "", "")))
+            elif same:
+                by_verdict["same"].append((s, form, ("partial", "", s.sub_bureau)))
+            else:
+                by_verdict["elsewhere"].append((s, form, fx.answer(s)))
+
+    def street_query(s, form: str) -> str:
+        lead = rng.choice(city)
+        if rng.random() < 0.7:
+            lead += rng.choice(fx.district_forms(s))
+            if lead.count("郑州") > 1:
+                lead = lead.replace("郑州市", "", 1)
+        return lead + s.short + s.kind + form  # 明湖街道, not the NBS 郑州经济技术开发区明湖街道
+
+    for verdict, cat, n in (
+        ("elsewhere", "scope", 70),
+        ("clash", "scope", 25),
+        ("inside", "scope", 25),
+        ("same", "shared-sub-bureau", 60),
+    ):
+        pool = by_verdict[verdict]
+        for s, form, ans in rng.sample(pool, min(n, len(pool))):
+            add(cat, street_query(s, form), ans)
+
+    # --- scope, with a district or zone alone ------------------------------------------
+    inner = [d for d in ds.districts if d.sub_bureau]
+    outer = [d for d in ds.districts if not d.sub_bureau]
+
+    def area_forms(d) -> list[str]:
+        return [a for a in (d.name, *d.aliases) if len(a) >= 3 and not a.startswith("郑州")]
+
+    def area_units(d, units) -> list:
+        return [u for u in units if fx.agrees(streets[u.street], d)]
+
+    def area_answer(d) -> tuple[str, str, str]:
+        return ("partial", "", d.sub_bureau) if d.sub_bureau else outside_ans
+
+    for d in inner:
+        picked = 0
+        for form in rng.sample(short_forms, len(short_forms)):
+            units = fx.core_units(form)
+            if area_units(d, units) or picked >= 4:
+                continue
+            # listed only elsewhere (the same sub-bureau or another): the area decides
+            picked += add(
+                "scope", rng.choice(city) + rng.choice(area_forms(d)) + form, area_answer(d)
+            )
+    for d in outer:
+        picked = 0
+        for form in rng.sample(short_forms, len(short_forms)):
+            units = fx.core_units(form)
+            if area_units(d, units) or picked >= 2:
+                continue
+            picked += add("all-outside", rng.choice(area_forms(d)) + form, outside_ans)
+
+    # --- shared sub-bureau: forms, former names, prefixes ----------------------------
+    for form in short_forms:
+        units = fx.core_units(form)
+        ans = fx.unit_answer(units)
+        if ans[0] == "partial":
+            add("shared-sub-bureau", form, ans)
+    former: dict[str, list] = {}
+    for s in ds.streets:
+        for name, _how, _note in s.other_names:
+            former.setdefault(name, []).append(s)
+    for name, succ in sorted(former.items()):
+        bureaus = {s.sub_bureau for s in succ}
+        if len(succ) > 1 and len(bureaus) == 1 and None not in bureaus:
+            ans = ("partial", "", bureaus.pop())
+            add("shared-sub-bureau", name, ans)
+            if name.endswith(("乡", "镇")):
+                add("shared-sub-bureau", name + "人民政府", ans)
+                add("shared-sub-bureau", rng.choice(city[2:]) + name, ans)
+    # a two- or three-character start of several streets' short names (南阳 → 南阳路,
+    # 南阳新村), all of one sub-bureau, that is itself no name and no end of a suffix
+    starts: dict[str, list] = {}
+    for s in ds.streets:
+        for n in (2, 3):
+            if len(s.short) > n:
+                starts.setdefault(s.short[:n], []).append(s)
+    all_cores = fx.names | set(fx.forms)
+    for pre, group in sorted(starts.items()):
+        if pre in all_cores or pre[-1] in "路街村区镇乡道站" or len(group) < 2:
+            continue
+        if any(pre in n for n in needles if len(n) <= len(pre)) or pre.isascii():
+            continue
+        # the streets the text begins (communities' names count not: only a subdistrict's
+        # or township's name is read from its start)
+        bureaus = {s.sub_bureau for s in group}
+        if len(bureaus) == 1 and None not in bureaus:
+            add("shared-sub-bureau", pre, ("partial", "", bureaus.pop()))
+        elif bureaus == {None}:
+            add("all-outside", pre, outside_ans)
+
+    # --- all outside: an outside district with an outside unit of another district ---------
+    outside_streets = [
+        s
+        for s in ds.streets
+        if not s.station
+        and s.short in fx.unique_short
+        and s.name not in {x.name for x in ds.streets if x.station}
+    ]
+    for s in rng.sample(outside_streets, 30):
+        others = [d for d in outer if d.name != s.district]
+        d = rng.choice(others)
+        add("all-outside", rng.choice(area_forms(d)) + s.name, outside_ans)
+    for form in short_forms:
+        units = fx.core_units(form)
+        if len({u.street for u in units}) > 1 and fx.unit_answer(units) == outside_ans:
+            if rng.random() < 0.15:
+                add("all-outside", form, outside_ans)
+
+    # --- namesake road -------------------------------------------------------------
+    written_area = {w: fx.written[w] for w in ROAD_DISTRICTS}
+    district_words = [a for d in ds.districts for a in (d.name, *d.aliases) if len(a) >= 2]
+    roads = [
+        s
+        for s in served
+        if s.short.endswith(("路", "街", "大道")) and not any(a in s.short for a in district_words)
+    ]
+    zone_lies = {d.sub_bureau: d.lies_on for d in ds.districts if d.lies_on}
+
+    def could_lie_in(s, d) -> bool:
+        return fx.agrees(s, d) or d.name in zone_lies.get(s.sub_bureau, ())
+
+    # Written bare (no number) with a district the subdistrict agrees with, the short name is
+    # the subdistrict's (the `prefixed` rows: 郑州市金水祭城路 → 祭城路派出所); with a number
+    # it is a road, and the namesake only makes it ambiguous as above.
+    namesake: dict[str, list] = {"ambiguous": [], "partial": [], "found": []}
+    for s in roads:
+        for w, d in written_area.items():
+            for tail in ("", "号"):
+                if not tail and fx.agrees(s, d):
+                    namesake["found"].append((w, s, tail, fx.answer(s)))
+                elif could_lie_in(s, d) and s.sub_bureau != d.sub_bureau:
+                    namesake["ambiguous"].append((w, s, tail, ("ambiguous", "", "")))
+                else:
+                    namesake["partial"].append((w, s, tail, ("partial", "", d.sub_bureau)))
+    for key, n in (("ambiguous", 30), ("partial", 60), ("found", 10)):
+        pool = namesake[key]
+        for w, s, tail, ans in rng.sample(pool, min(n, len(pool))):
+            tail = f"{rng.randint(1, 300)}号" if tail else ""
+            add("namesake-road", rng.choice(city) + w + s.short + tail, ans)
+
+    # --- village core ------------------------------------------------------------------
+    for form in sorted(fx.forms):
+        if not form.endswith("村") or form in fx.names:
+            continue
+        units = fx.core_units(form)
+        villages = [u for u in units if u.kind == "village"]
+        communities = [u for u in units if u.kind == "community"]
+        if not villages or not communities:
+            continue
+        add("village-core", form, fx.unit_answer(units))
+        add("village-core", form[:-1] + "社区", fx.unit_answer(communities))
+        for u in units:  # a district that agrees with this unit, and leaves agreeing ones
+            s = streets[u.street]
+            # three characters or more: 二七 + 路寨村 would read as the road 二七路
+            w = rng.choice([a for a in fx.district_forms(s) if len(a) >= 3])
+            d = fx.written.get(w)
+            if d is None:
+                continue
+            left = area_units(d, units)
+            ans = fx.unit_answer(left)
+            if left and ans[0] != "ambiguous" and rng.random() < 0.5:
+                add("village-core", w + form, ans)
+    # 路砦村 also written 路寨村: the same rule (Facts.forms holds both)
+
+    # --- metro stations outside 郑州市 --------------------------------------------------------
+    for p in fx.metro:
+        if not p.outside:
+            continue
+        x = p.name.split("(")[0]
+        # as the metro rows write stations (X站, 地铁X站, 地铁X, 郑州地铁X站; a line prefix
+        # only as N号线, which the 郑许线 is not)
+        forms = [f"{x}站", f"地铁{x}站", f"地铁{x}", f"郑州地铁{x}站"]
+        for f in forms:
+            if f not in fx.names and f not in fx.forms:
+                add("metro-outside", f, outside_ans)
     return rows
 
 

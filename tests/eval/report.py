@@ -50,6 +50,14 @@ CATEGORIES = [
     "place-station",
     "road-no-district",
     "road-district",
+    # issue 14: the scope the writer gave, shared sub-bureaus, namesake roads, village
+    # forms of a community's core, metro stations outside 郑州市
+    "scope",
+    "shared-sub-bureau",
+    "all-outside",
+    "namesake-road",
+    "village-core",
+    "metro-outside",
 ]
 COLUMNS = ["category", "query", "status", "station", "sub_bureau", "hand"]
 
@@ -197,7 +205,7 @@ def main(argv: list[str]) -> int:
         print()
         print(sweep(index, rows))
     total, correct, _safe, wrong = totals(tallies)
-    return 0 if wrong == 0 and correct >= 0.97 * total else 1
+    return 0 if wrong == 0 and correct >= 0.995 * total else 1
 
 
 if __name__ == "__main__":
