@@ -3,7 +3,7 @@ C communities (default 10).
 
     python bench/grow.py OUT_DIR [--streets 40000] [--communities 10] [--style flow|block]
 
-It is the shipped dataset (all four files) plus synthetic streets (测试00001街道 … served by
+It is the shipped dataset (all its files) plus synthetic streets (测试00001街道 … served by
 测试00001派出所 …) spread over ten synthetic sub-bureaus, each street with its communities
 (测00001-01社区 …). It exists only to measure how jur's cost grows with the size of
 a dataset; it is not data about Zhengzhou. The result validates.
@@ -54,9 +54,9 @@ def grow(out: Path, total: int, communities: int = 10, style: str = "flow") -> N
     )
     (out / "units.yaml").write_text(text, encoding="utf-8")
     (out / "streets.yaml").write_text("\n".join(street_lines) + "\n", encoding="utf-8")
-    (out / "places.yaml").write_text(
-        (ROOT / "data" / "places.yaml").read_text(encoding="utf-8"), encoding="utf-8"
-    )
+    for name in ("places.yaml", "landmarks.yaml"):  # copied as they are
+        if (ROOT / "data" / name).exists():
+            (out / name).write_bytes((ROOT / "data" / name).read_bytes())
     if style == "block":
         _block(out, units_extra=n, communities=communities)
         return

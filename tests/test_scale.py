@@ -225,3 +225,62 @@ def test_a_planted_lock_symlink_is_not_followed(data_copy, scratch_cache, tmp_pa
     (scratch_cache / f".lock-{digest}").symlink_to(victim)
     assert resolve("德化街", open_index(data_copy)).station == "德化街派出所"
     assert victim.read_text() == "keep"
+
+
+def test_normalize_many_drops_exactly_what_normalize_drops():
+    """normalize_many removes with `[^\\w\\n]|_` where normalize keeps str.isalnum(): the two
+    must agree on every code point."""
+    import re
+
+    drop = re.compile(r"[^\w\n]|_")
+    wrong = [
+        hex(i)
+        for i in range(sys.maxunicode + 1)
+        if i != 10 and bool(drop.match(chr(i))) == chr(i).isalnum()
+    ]
+    assert wrong == []
+
+
+def test_normalize_many_is_normalize_on_each_text():
+    """Batches of shipped names and of hostile text (final sigma, combining marks, full-width,
+    look-alikes, traditional characters, line breaks inside a text, empty texts) give what
+    normalize gives one by one."""
+    import random
+
+    from jurisdiction.dataset import parse_dataset as parse
+    from jurisdiction.index import community_forms
+    from jurisdiction.normalize import normalize, normalize_many
+
+    ds = parse("data", progress=None)
+    names = [f for c in ds.communities for f in community_forms(c.name)]
+    names += [s.name for s in ds.streets] + [p.name for p in ds.places]
+    rng = random.Random(7)
+    pool = [0x3A3, 0x301, 0xFF21, 0x2EC4, 0x570B, 0x9AD4, 0x2D, 0x20, 0x5F, 0x0A, 0x3000, 0x130]
+    hostile = [
+        "".join(
+            chr(rng.choice([*pool, rng.randrange(0x20, 0x3000), rng.randrange(0x4E00, 0x9FFF)]))
+            for _ in range(rng.randrange(0, 9))
+        )
+        for _ in range(20_000)
+    ]
+    for batch in (names, hostile, hostile[:40], ["ΑΣ", "Σ", "e\u0301", "\n", ""], []):
+        assert normalize_many(batch) == [normalize(t) for t in batch]
+
+
+def test_every_form_of_a_community_shares_its_deep_shard():
+    """In a group too big for one shard, a community's forms (community_forms, 寨 variants
+    aside) pick their shard by one part, so its row is stored once."""
+    from jurisdiction.index import _deep_part, community_forms
+    from jurisdiction.normalize import normalize
+
+    ds = parse_dataset("data", progress=None)
+    split = []
+    for c in ds.communities:
+        forms = community_forms(c.name)
+        as_printed = [f for f in forms if f.count("寨") == c.name.count("寨")]
+        with_zhai = [f for f in forms if f.count("寨") > c.name.count("寨")]
+        for kind in (as_printed, with_zhai):
+            parts = {_deep_part(normalize(f)) for f in kind if normalize(f)}
+            if len(parts) > 1:
+                split.append((c.name, sorted(parts)))
+    assert split == []

@@ -44,7 +44,7 @@ from functools import cached_property
 
 from . import __version__
 from .model import Community, Dataset, District, Place, Station, Street, SubBureau, record
-from .normalize import normalize
+from .normalize import normalize, normalize_many
 from .paths import ALL_FILES, FILES, data_dir_from
 
 TYPE_CHECKING = False  # typing costs ~4-8 ms at start-up: imported for checkers only
@@ -167,6 +167,43 @@ def dataset_entries(ds: Dataset) -> Iterator[tuple[str, Hit, bool]]:
     name a place unmistakably (with its kind, office, marker or as a station), which may be
     found inside a longer text."""
     rows: dict[str, StreetRow] = {}
+    yield from street_entries(ds, rows)
+    for crows, key_lists in community_batches(ds, rows):
+        for crow, keys in zip(crows, key_lists, strict=True):
+            for i, key in enumerate(keys):
+                yield key, Hit("C", "exact" if i == 0 else "community", crow, None), True
+    yield from other_entries(ds, rows)
+
+
+COMMUNITY_BATCH = 8192
+
+
+def community_batches(
+    ds: Dataset, rows: dict[str, StreetRow]
+) -> Iterator[tuple[list[CommunityRow], list[list[str]]]]:
+    """The communities in batches: their rows, and for each its keys (community_forms,
+    normalized; the official name's first). Normalized a batch at a time (normalize_many)."""
+    communities = ds.communities
+    for start in range(0, len(communities), COMMUNITY_BATCH):
+        crows: list[CommunityRow] = []
+        forms: list[list[str]] = []
+        for c in communities[start : start + COMMUNITY_BATCH]:
+            street = rows.get(c.street)
+            if street is None:  # pragma: no cover - the loader checks every reference
+                continue
+            crows.append(CommunityRow(c.name, c.code, c.kind, street))
+            forms.append(community_forms(c.name))
+        flat = normalize_many([f for fs in forms for f in fs])
+        key_lists: list[list[str]] = []
+        at = 0
+        for fs in forms:
+            key_lists.append(flat[at : at + len(fs)])
+            at += len(fs)
+        yield crows, key_lists
+
+
+def street_entries(ds: Dataset, rows: dict[str, StreetRow]) -> Iterator[tuple[str, Hit, bool]]:
+    """The streets' entries (dataset_entries); fills rows, code -> StreetRow."""
     # A kind written otherwise never stands for a name some unit had (南曹乡, split in two).
     taken = {normalize(name) for s in ds.streets for name, _, _ in s.other_names}
     for s in ds.streets:
@@ -206,14 +243,10 @@ def dataset_entries(ds: Dataset) -> Iterator[tuple[str, Hit, bool]]:
             ini = initials(normalize(reading), s.short)
             if ini and len(s.short) >= 3:
                 yield ini, Hit("S", "initials", row, None), False
-    for c in ds.communities:
-        street = rows.get(c.street)
-        if street is None:  # pragma: no cover - the loader checks every reference
-            continue
-        crow = CommunityRow(c.name, c.code, c.kind, street)
-        for i, form in enumerate(community_forms(c.name)):
-            tier = "exact" if i == 0 else "community"
-            yield normalize(form), Hit("C", tier, crow, None), True
+
+
+def other_entries(ds: Dataset, rows: dict[str, StreetRow]) -> Iterator[tuple[str, Hit, bool]]:
+    """The entries of places, stations, sub-bureaus and districts (dataset_entries)."""
     districts = {d.name: d for d in ds.districts}
     mixed: dict[str, str | None] = {}
     for p in ds.places:
@@ -404,11 +437,12 @@ class Index:
     def _shard_id(self, key: str) -> int:
         """Keys are grouped by their first two characters (an address read looks up keys
         that begin alike, and a community's forms land together); a group too big for one
-        shard is spread over shards of its own by the whole key (head["deep"])."""
+        shard is spread over shards of its own by the key without its community or village
+        suffixes (_deep_part: a community's forms still land together; head["deep"])."""
         group = key[:2]
         deep = self._deep.get(group)
         if deep is not None:
-            return deep[0] + (zlib.crc32(key.encode("utf-8")) & (deep[1] - 1))
+            return deep[0] + (zlib.crc32(_deep_part(key).encode("utf-8")) & (deep[1] - 1))
         return zlib.crc32(group.encode("utf-8")) & (self._n - 1)
 
     def _shard(self, n: int) -> tuple[dict, dict]:
@@ -718,8 +752,10 @@ def _dataset_from_tuples(t: tuple) -> Dataset:
 # The build streams: the entries of dataset_entries are cut into buckets of marshal blocks
 # as they come (a bucket holds whole groups), then each bucket in turn becomes its shards,
 # written at once. Memory holds the Dataset and the compact blocks, never a Python object per
-# key of the whole index. One core: the entries come from one generator, and the shards are
-# cheap to write (a second process would cost more to start and feed than it saves here).
+# key of the whole index. Communities, the bulk of a big dataset, are normalized a batch at a
+# time (normalize_many) and carry one plain row for all their forms. One core: a bucket holds
+# whole groups, and in a big dataset one group can hold most keys (all 640,000 communities of
+# bench/grow.py begin 测0), so splitting the buckets over processes would not balance.
 
 SHARD_KEYS = 256  # keys a shard aims at: a cold lookup reads one shard (~20 KB)
 DEEP_KEYS = 4096  # a group of more keys than this (测0…: 160,000 names) gets shards of its own
@@ -729,8 +765,39 @@ BLOCK = 4096  # entries a marshal block of a bucket holds
 CACHE_DAMAGE = (OSError, ValueError, EOFError, TypeError, KeyError, IndexError, zlib.error)
 
 
+# The suffixes of community and village forms (community_forms), longest first.
+DEEP_SUFFIXES = tuple(
+    sorted(
+        {suffix for suffix, _ in COMMUNITY_SUFFIXES}
+        | {"社区居民委员会", "社区居委会", "居委会", "村民委员会", "村委会", "委会", "社区", "村"},
+        key=len,
+        reverse=True,
+    )
+)
+
+
+_DEEP_TAIL = None
+
+
+def _deep_part(key: str) -> str:
+    """The part of a key in a deep group that picks its shard: the shortest start of the key
+    that the suffixes of community_forms follow to its end (申庄村村委会, 申庄村 -> 申庄), so
+    every form of one community or village lands in one shard and its row is stored once."""
+    global _DEEP_TAIL
+    if not key.endswith(DEEP_SUFFIXES):
+        return key
+    if _DEEP_TAIL is None:
+        import re
+
+        _DEEP_TAIL = re.compile(f"(.+?)(?:{'|'.join(DEEP_SUFFIXES)})*", re.S).fullmatch
+    return _DEEP_TAIL(key).group(1)
+
+
+_DIGITS = frozenset("0123456789")
+
+
 def _has_digit(key: str) -> bool:
-    return any(c in "0123456789" for c in key)
+    return not _DIGITS.isdisjoint(key)
 
 
 def _pow2(n: float) -> int:
@@ -813,40 +880,61 @@ def _write_index(ds: Dataset, tmp: str, progress: Any) -> None:
     buckets = min(BUCKETS, n)
     pending: list[list[tuple]] = [[] for _ in range(buckets)]
     blocks: list[list[bytes]] = [[] for _ in range(buckets)]
+    bucket_of: dict[str, int] = {}  # a key's first two characters -> its bucket
     plain_rows: dict[int, tuple] = {}  # id(row) -> (row, plain): the row kept alive with it
     last_row: Any = None
     last_plain: tuple = ()
     digit_free = True
     done = 0
-    for key, hit, explicit in dataset_entries(ds):
-        if not key:
+
+    def put(key: str, hit: tuple, explicit: bool) -> None:
+        group = key[:2]
+        b = bucket_of.get(group)
+        if b is None:
+            b = bucket_of[group] = crc32(group.encode("utf-8")) & (buckets - 1)
+        bucket = pending[b]
+        bucket.append((key, hit, explicit))
+        if len(bucket) >= BLOCK:
+            blocks[b].append(dumps(bucket))
+            pending[b] = []
+
+    rows: dict[str, StreetRow] = {}
+    for part in (street_entries(ds, rows), None, other_entries(ds, rows)):
+        if part is None:  # the communities: one plain hit per community, keys a batch at a time
+            streets = {  # a street's plain row, shared with its own entries
+                code: plain_rows[id(row)][1] if id(row) in plain_rows else tuple(row)
+                for code, row in rows.items()
+            }
+            for crows, key_lists in community_batches(ds, rows):
+                if digit_free:
+                    digit_free = not any(_has_digit(k) for keys in key_lists for k in keys)
+                for crow, keys in zip(crows, key_lists, strict=True):
+                    plain = (crow.name, crow.code, crow.kind, streets[crow.street.code])
+                    hit = ("C", "exact", plain, None)
+                    for key in keys:
+                        if key:
+                            put(key, hit, True)
+                        hit = ("C", "community", plain, None)
+                done += sum(map(len, key_lists))
+                if progress is not None:
+                    progress("indexing", done, max(done, expected))
             continue
-        row = hit.row
-        if row is not last_row:
-            if hit.target == "C":
-                street = row.street
-                kept = plain_rows.get(id(street))
-                if kept is None:
-                    kept = plain_rows[id(street)] = (street, tuple(street))
-                last_plain = (row.name, row.code, row.kind, kept[1])
-            else:
+        for key, hit, explicit in part:
+            if not key:
+                continue
+            row = hit.row
+            if row is not last_row:
                 kept = plain_rows.get(id(row))
                 if kept is None:
                     kept = plain_rows[id(row)] = (row, _plain(row))
                 last_plain = kept[1]
-            last_row = row
-        if digit_free and _has_digit(key):
-            digit_free = False
-        group = key[:2]
-        b = crc32(group.encode("utf-8")) & (buckets - 1)
-        bucket = pending[b]
-        bucket.append((key, (hit.target, hit.tier, last_plain, hit.note), explicit))
-        if len(bucket) >= BLOCK:
-            blocks[b].append(dumps(bucket))
-            pending[b] = []
-        done += 1
-        if progress is not None and done & 0xFFFF == 0:
-            progress("indexing", done, max(done, expected))
+                last_row = row
+            if digit_free and _has_digit(key):
+                digit_free = False
+            put(key, (hit.target, hit.tier, last_plain, hit.note), explicit)
+            done += 1
+            if progress is not None and done & 0xFFFF == 0:
+                progress("indexing", done, max(done, expected))
     del plain_rows, last_row, last_plain
     for b in range(buckets):
         if pending[b]:
@@ -864,27 +952,35 @@ def _write_index(ds: Dataset, tmp: str, progress: Any) -> None:
             if progress is not None:
                 progress("writing", b, buckets)
             keys: dict[str, list[tuple]] = {}
+            groups: dict[str, list[str]] = {}
             starts: dict[str, set[int]] = {}
             for blob in blocks[b]:
                 for key, hit, explicit in marshal.loads(blob):
                     hits = keys.get(key)
+                    group = key[:2]
                     if hits is None:
                         keys[key] = [hit]
+                        members = groups.get(group)
+                        if members is None:
+                            groups[group] = [key]
+                        else:
+                            members.append(key)
                     else:
                         _add_plain(hits, hit)
                     if explicit and len(key) >= 2:
-                        starts.setdefault(key[:2], set()).add(len(key))
+                        lengths = starts.get(group)
+                        if lengths is None:
+                            starts[group] = {len(key)}
+                        else:
+                            lengths.add(len(key))
             blocks[b] = []
-            groups: dict[str, list[str]] = {}
-            for key in keys:
-                groups.setdefault(key[:2], []).append(key)
             shards: dict[int, tuple[dict, dict]] = {}
             for group, members in groups.items():
                 if len(members) > DEEP_KEYS:
                     k = _pow2(len(members) / SHARD_KEYS)
                     deep[group] = (next_id, k)
                     for key in members:
-                        sid = next_id + (crc32(key.encode("utf-8")) & (k - 1))
+                        sid = next_id + (crc32(_deep_part(key).encode("utf-8")) & (k - 1))
                         shards.setdefault(sid, ({}, {}))[0][key] = tuple(keys[key])
                     next_id += k
                 else:
