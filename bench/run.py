@@ -17,7 +17,11 @@ What it measures (whole-process wall time, and peak memory from GNU time):
       benchmark's venv only; it is not a dependency of jur)
   cold `jur find 德化街` on a dataset grown to 40,000 streets with 10 communities each
       (bench/grow.py: 401,070 communities) vs the shipped one
+  cold `jur find` of an address (郑州市二七区淮河路街道兴华街12号院3号楼) vs of a name
   1,000,000 queries through stdin: throughput and peak memory, against 100,000 (flat memory)
+  big datasets (bench/grow.py --style block, 16 communities a street): `jur validate` and the
+      index build (the first `jur find`, empty cache) at 50,000, 200,000 and 640,000
+      communities: wall, peak memory, cache size, and a cold find afterwards (--only-scale)
   jur serve: single-name GET /api/find on one uvicorn worker under wrk (50 keep-alive
       connections, 10 s), requests/s and p99 against a bare Starlette app (bench/serve.py)
 
@@ -43,6 +47,8 @@ ROOT = HERE.parent
 OUT = HERE / "out"
 REFERENCE = ROOT / "sources" / "zhengzhou-townships.csv"
 COMMUNITIES = ROOT / "sources" / "zhengzhou-communities.csv"
+ADDRESS = "郑州市二七区淮河路街道兴华街12号院3号楼"  # the cold address of issue 19
+SCALE_SIZES = (50_000, 200_000, 640_000)  # communities of the grown datasets (16 a street)
 BASELINE = "23b4c6e"  # jur 1.0, before communities, places, the roster page and --online
 
 
@@ -253,12 +259,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--skip-serve", action="store_true", help="leave out jur serve under load (bench/serve.py)"
     )
+    parser.add_argument(
+        "--skip-scale",
+        action="store_true",
+        help="leave out validate and build on datasets of 50,000 to 640,000 communities",
+    )
+    parser.add_argument(
+        "--only-scale", action="store_true", help="measure validate and build at scale only"
+    )
+    parser.add_argument(
+        "--scale-runs", type=int, default=3, help="runs per figure at scale (median taken)"
+    )
     args = parser.parse_args(argv)
 
     py = make_venv(args.venv)
     jur = [str(args.venv / "bin" / "jur")]
     if args.only_annotate:
         return report_annotate(jur, args.runs)
+    if args.only_scale:
+        return report_scale(jur, args.scale_runs)
     base_jur = [str(baseline_venv(args.baseline).parent / "jur")]
     inputs = write_inputs()
     env = dict(os.environ)
@@ -288,6 +307,7 @@ def main(argv: list[str] | None = None) -> int:
             None,
         ),
         "jur find 德化街 -f table": ([*jur, "find", "德化街", "-f", "table"], None),
+        "jur find ADDRESS -f tsv": ([*jur, "find", ADDRESS, "-f", "tsv"], None),
         "jur find 德化街 (40,000 streets)": (
             [*jur, "find", "德化街", "-f", "tsv", "--data", str(inputs["grown"])],
             None,
@@ -330,6 +350,11 @@ def main(argv: list[str] | None = None) -> int:
             1.25,
         ),
         ("cold find tsv / python -c pass", r("jur find 德化街 -f tsv", "python -c pass"), 2.5),
+        (
+            "cold address / cold name (tsv)",
+            r("jur find ADDRESS -f tsv", "jur find 德化街 -f tsv"),
+            1.2,
+        ),
         (
             f"cold find tsv / jur {args.baseline}",
             r("jur find 德化街 -f tsv", f"jur {args.baseline} find 德化街 -f tsv"),
@@ -374,6 +399,9 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"\nthroughput: {1_000_000 / wall:,.0f} queries/s through stdin ({wall:.1f} s for 1,000,000)"
         )
+    if not args.skip_scale:
+        print()
+        ok &= report_scale(jur, args.scale_runs) == 0
     if not args.skip_serve:  # jur serve under load, against a bare Starlette app: bench/serve.py
         import serve as serve_bench
 
@@ -395,6 +423,128 @@ def report_annotate(jur: list[str], runs: int) -> int:
         print(f"{name:<42}{wall * 1000:>10.1f} ms{mem:>10.1f} MiB")
     ok = True
     for name, value, goal in annotate_goals(results):
+        met = value <= goal
+        ok &= met
+        print(f"{name:<52}{value:>10.2f}{'≤ ' + str(goal):>10}  {'met' if met else 'NOT MET'}")
+    return 0 if ok else 1
+
+
+def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """(wall seconds, peak resident MiB) of one process, both from one run (GNU time)."""
+    out = OUT / "time.txt"
+    start = time.perf_counter()
+    p = subprocess.run(
+        [GNU_TIME, "-f", "%M", "-o", str(out), *cmd],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
+    wall = time.perf_counter() - start
+    if p.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} exited {p.returncode}")
+    return wall, int(out.read_text().split()[-1]) / 1024
+
+
+def report_scale(jur: list[str], runs: int) -> int:
+    """Issue 19: `jur validate` and the index build (the first `jur find`, on an empty cache)
+    on datasets grown to 50,000, 200,000 and 640,000 communities in yaml.safe_dump's block
+    style (bench/grow.py --style block, 16 communities a street): median wall and peak memory
+    over `runs` runs, the cache's size on disk, and a cold find afterwards against the shipped
+    dataset's."""
+    import shutil
+
+    env = dict(os.environ)
+    env.pop("JUR_DATA", None)
+    rows = []
+    for size in SCALE_SIZES:
+        data = OUT / f"grown-{size // 1000}k"
+        streets = 207 + -(-(size - 3140) // 16)
+        if not (data / "units.yaml").exists():
+            sh(
+                [
+                    sys.executable,
+                    str(HERE / "grow.py"),
+                    str(data),
+                    "--streets",
+                    str(streets),
+                    "--communities",
+                    "16",
+                    "--style",
+                    "block",
+                ],
+                stderr=subprocess.DEVNULL,
+            )
+        communities = (data / "communities.yaml").read_bytes().count(b"\n- ")
+        validate, build = [], []
+        cache = OUT / f"cache-{size // 1000}k"
+        for _ in range(runs):
+            validate.append(timed([*jur, "validate", "--data", str(data)], env))
+            shutil.rmtree(cache, ignore_errors=True)
+            build.append(
+                timed(
+                    [*jur, "find", "德化街", "-f", "tsv", "--data", str(data)],
+                    {**env, "JUR_CACHE_DIR": str(cache)},
+                )
+            )
+        size_mb = sum(f.stat().st_size for f in cache.rglob("*") if f.is_file()) / 1e6
+        answer = subprocess.run(
+            [*jur, "find", "德化街", "-f", "tsv", "--data", str(data)],
+            capture_output=True,
+            text=True,
+            env={**env, "JUR_CACHE_DIR": str(cache)},
+        ).stdout.split("\t")
+        time.sleep(2.5)  # the files age past the cache's guard for files changed just now
+        cold = measure(
+            {
+                "shipped": ([*jur, "find", "德化街", "-f", "tsv"], None),
+                "grown": ([*jur, "find", "德化街", "-f", "tsv", "--data", str(data)], None),
+            },
+            max(5, runs),
+            {**env, "JUR_CACHE_DIR": str(cache)},
+        )
+        rows.append(
+            (
+                size,
+                communities,
+                statistics.median(w for w, _ in validate),
+                statistics.median(m for _, m in validate),
+                statistics.median(w for w, _ in build),
+                statistics.median(m for _, m in build),
+                size_mb,
+                cold["grown"][0] / cold["shipped"][0],
+                answer[2] if len(answer) > 2 else "",
+            )
+        )
+    print(f"big datasets (bench/grow.py --style block): medians of {runs} runs")
+    print(
+        f"{'communities':>12}{'validate':>10}{'peak':>10}{'build':>10}{'peak':>10}"
+        f"{'cache':>10}{'cold find':>11}  德化街"
+    )
+    for _size, n, vw, vm, bw, bm, mb, ratio, station in rows:
+        print(
+            f"{n:>12,}{vw:>9.1f}s{vm:>7.0f}MiB{bw:>9.1f}s{bm:>7.0f}MiB{mb:>8.0f}MB"
+            f"{ratio:>10.2f}x  {station}"
+        )
+    big = rows[-1]
+    first, mid = rows[0], rows[-2]
+    goals = [
+        ("validate, 640,000 communities, s", big[2], 10.0),
+        ("validate peak, MiB", big[3], 400.0),
+        ("index build (first find), s", big[4], 20.0),
+        ("index build peak, MiB", big[5], 800.0),
+        ("cache on disk, MB", big[6], 250.0),
+        ("cold find after the build / shipped", big[7], 1.3),
+        (
+            "build per community: 640k / 200k (linear: 1)",
+            (big[4] / big[1]) / (mid[4] / mid[1]),
+            1.1,
+        ),
+        ("build per community: 200k / 50k", (mid[4] / mid[1]) / (first[4] / first[1]), 1.1),
+    ]
+    print()
+    ok = big[8] == "德化街派出所"
+    print(f"德化街 on the 640,000-community dataset: {big[8] or 'no answer'}")
+    for name, value, goal in goals:
         met = value <= goal
         ok &= met
         print(f"{name:<52}{value:>10.2f}{'≤ ' + str(goal):>10}  {'met' if met else 'NOT MET'}")
