@@ -36,6 +36,7 @@ stale cache. JUR_NO_CACHE=1 turns the cache off.
 
 from __future__ import annotations
 
+import gc
 import marshal
 import os
 import zlib
@@ -1032,7 +1033,16 @@ def _read_shard(cache_dir: str | None, n_all: int, n: int) -> tuple[dict, dict]:
             return ({}, {})
         f.seek(pos)
         blob = f.read(length)
-    shard = marshal.loads(zlib.decompress(blob))
+    # A shard is a thousand small tuples at once: the cycle collector would walk everything
+    # imported so far a few times while they are made (~a third of an address's shard time),
+    # and marshal data makes no cycles to collect.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        shard = marshal.loads(zlib.decompress(blob))
+    finally:
+        if collecting:
+            gc.enable()
     if (
         not isinstance(shard, tuple)
         or len(shard) != 2
