@@ -228,9 +228,7 @@ def test_show_completion_script():
     # --show-completion is a flag that asks shellingham which shell runs jur, by walking the
     # process tree: under a daemon or a CI runner there may be none. Typer's own switch for
     # tests makes it take the shell as its value, so the script is checked wherever this runs.
-    p = jur(
-        "--show-completion", "bash", env={"_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1"}
-    )
+    p = jur("--show-completion", "bash", env={"_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1"})
     assert p.returncode == 0 and "_JUR_COMPLETE=complete_bash" in out(p)
 
 

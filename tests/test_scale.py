@@ -130,7 +130,14 @@ def _cache_dirs(root):
 
 @pytest.mark.parametrize(
     "name,value",
-    [("head", {"format": 13}), ("aux", {"cores": 1}), ("full", [1, 2]), ("keys", (1, 2))],
+    [
+        ("head", {"format": 13}),
+        ("aux", {"cores": 1}),
+        ("aux", {"cores": [], "core_starts": {}, "place_names": []}),  # no start_pairs
+        ("aux", {"cores": [], "core_starts": {}, "place_names": [], "start_pairs": "郑"}),
+        ("full", [1, 2]),
+        ("keys", (1, 2)),
+    ],
 )
 def test_cache_files_of_the_wrong_shape_are_rebuilt(data_copy, scratch_cache, name, value):
     open_index(data_copy)
@@ -284,3 +291,20 @@ def test_every_form_of_a_community_shares_its_deep_shard():
             if len(parts) > 1:
                 split.append((c.name, sorted(parts)))
     assert split == []
+
+
+def test_the_start_pairs_are_every_explicit_keys_first_two_characters(data_copy, scratch_cache):
+    """An address asks at each position which lengths of names begin there; the cache answers
+    from aux["start_pairs"] where no name begins, without reading a shard. It must list every
+    beginning the in-memory index knows, and nothing else."""
+    from jurisdiction.index import Index, _has_pair
+
+    cached = open_index(data_copy)
+    fresh = Index.from_dataset(parse_dataset(data_copy, progress=None))
+    pairs = cached.aux["start_pairs"]
+    listed = {pairs[i : i + 2] for i in range(0, len(pairs), 2)}
+    assert listed == {k for k in fresh._starts if len(k) == 2}
+    for key2 in sorted(listed)[::97]:
+        assert _has_pair(pairs, key2) and cached.lengths_at(key2) == fresh.lengths_at(key2)
+    for absent in ("号院", "楼3", "xy", "郑", ""):
+        assert not _has_pair(pairs, absent) or absent in listed

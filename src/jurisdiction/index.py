@@ -53,7 +53,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 
-FORMAT = 14  # bump when the cache layout or the key rules change
+FORMAT = 15  # bump when the cache layout or the key rules change
 
 Hit = record("Hit", "target tier row note")
 StreetRow = record("StreetRow", "name code district kind short station sub_bureau verified note")
@@ -472,9 +472,13 @@ class Index:
 
     def lengths_at(self, key2: str) -> list[int]:
         """The lengths of the explicit keys that begin with these two characters, longest
-        first. They are kept in the shard of the keys that begin so (one read for both)."""
+        first. They are kept in the shard of the keys that begin so (one read for both);
+        aux["start_pairs"] says where none begin, so most of an address reads no shard."""
+        aux = self.aux if self._starts is None else None  # a damaged aux is rebuilt here
         if self._starts is not None:
             return self._starts.get(key2, ())
+        if aux is None or not _has_pair(aux["start_pairs"], key2):
+            return ()
         try:
             shard = self._shard(zlib.crc32(key2.encode("utf-8")) & (self._n - 1))
         except CACHE_DAMAGE:
@@ -489,6 +493,8 @@ class Index:
                 aux = _checked(_read(os.path.join(self._cache_dir, "aux")), dict)
                 _checked(aux["cores"], list)
                 _checked(aux["core_starts"], dict)
+                if len(_checked(aux["start_pairs"], str)) % 2:
+                    raise ValueError("start_pairs")
                 self._aux = aux
             except CACHE_DAMAGE:
                 self._rebuild()
@@ -794,6 +800,25 @@ def _deep_part(key: str) -> str:
     return _DEEP_TAIL(key).group(1)
 
 
+def _has_pair(pairs: str, key2: str) -> bool:
+    """Whether key2 (two characters) is one of the sorted two-character strings laid end to
+    end in pairs (aux["start_pairs"]: one string, which loads at once where a set of tens of
+    thousands would not)."""
+    if len(key2) != 2:
+        return False
+    lo, hi = 0, len(pairs) // 2
+    while lo < hi:
+        mid = (lo + hi) // 2
+        at = pairs[2 * mid : 2 * mid + 2]
+        if at == key2:
+            return True
+        if at < key2:
+            lo = mid + 1
+        else:
+            hi = mid
+    return False
+
+
 _DIGITS = frozenset("0123456789")
 
 
@@ -943,6 +968,7 @@ def _write_index(ds: Dataset, tmp: str, progress: Any) -> None:
     pending = []
     offsets: dict[int, tuple[int, int]] = {}
     deep: dict[str, tuple[int, int]] = {}
+    start_pairs: set[str] = set()  # the first two characters of every explicit key
     next_id = n
     with open(os.path.join(tmp, "keys"), "wb") as pack:
         # the table of (offset, length) of each shard comes first, written at the end; room
@@ -989,6 +1015,7 @@ def _write_index(ds: Dataset, tmp: str, progress: Any) -> None:
                     part = shards.setdefault(sid, ({}, {}))[0]
                     for key in members:
                         part[key] = tuple(keys[key])
+            start_pairs.update(starts)
             for prefix, lengths in starts.items():
                 sid = crc32(prefix.encode("utf-8")) & (n - 1)
                 shards.setdefault(sid, ({}, {}))[1][prefix] = sorted(lengths, reverse=True)
@@ -1005,6 +1032,7 @@ def _write_index(ds: Dataset, tmp: str, progress: Any) -> None:
         pack.seek(0)
         pack.write(table)
     aux = aux_of(ds, {c for c in (normalize(s.short) for s in ds.streets) if c})
+    aux["start_pairs"] = "".join(sorted(p for p in start_pairs if len(p) == 2))
     with open(os.path.join(tmp, "aux"), "wb") as f:
         f.write(dumps(aux))
     if progress is not None:
