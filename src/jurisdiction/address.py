@@ -63,6 +63,9 @@ def read(text: str, index: Index) -> Reading:
     rest_from = -1
     boundary = True  # at the start, or right after a part
     metro = False  # a line or 地铁 was read: a bare station name is the metro
+    # No name holds an ASCII digit (index.digit_free): none starts inside a run of digits,
+    # and a line (1号线) starts at the run's first digit, so the rest of the run is skipped.
+    digit_free = index.digit_free
     while i < n:
         part = _part_at(text, i, index, boundary, parts, metro)
         if part is None:
@@ -71,6 +74,9 @@ def read(text: str, index: Index) -> Reading:
             if text.startswith("地铁", i):
                 metro = True
             i += 1
+            if digit_free and text[i - 1] in DIGITS:
+                while i < n and text[i] in DIGITS:
+                    i += 1
             boundary = False
             continue
         if rest_from >= 0:
@@ -92,14 +98,18 @@ def _part_at(
     """The longest known name starting at i, or a region prefix or a metro line."""
     best: Part | None = None
     n = len(text)
+    lookup = index.lookup
     for length in index.lengths_at(text[i : i + 2]):
-        if i + length > n:
+        end = i + length
+        if end > n:
             continue
-        name = text[i : i + length]
-        hits = _explicit(index.lookup(name), name, metro)
+        name = text[i:end]
+        hits = lookup(name)
+        if not hits:  # most lengths tried name nothing: no filtering to do
+            continue
+        hits = _explicit(hits, name, metro)
         if not hits:
             continue
-        end = i + len(name)
         if not _community_fits(text, i, end, hits, boundary):
             continue
         best = Part(_kind_of(hits), name, i, end, hits, None)
