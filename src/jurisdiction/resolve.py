@@ -213,6 +213,8 @@ class Ctx:
         self.doubt: dict[tuple[str, str], str | None] = {}
 
     def step(self, text: str) -> None:
+        """Record a step for --explain. Where the text is formatted (an f-string), callers
+        test ctx.explain first: a batch without --explain never builds it."""
         if self.explain:
             self.steps.append(text)
 
@@ -295,7 +297,7 @@ def decide_parts(ctx: Ctx, reading: Reading) -> Answer:
             f"{_area_name(a)} and {_area_name(b)} do not fit together",
             [area_candidate(a, SCORE_CONFLICT), area_candidate(b, SCORE_CONFLICT)],
         )
-    if area is not None and len(areas) > 1:
+    if area is not None and len(areas) > 1 and ctx.explain:
         ctx.step(f"the zone or district '{_area_name(area)}' decides among the areas written")
     whole = not any(p.kind in ("rest", "road") for p in parts)  # only the deciding part
     for kind in SPECIFIC:
@@ -339,7 +341,8 @@ def decide_specific(
     ctx: Ctx, part: Part, parts: tuple[Part, ...], area: tuple | None, whole: bool
 ) -> Answer:
     """The most specific part decides; broader parts (streets, the area) must agree."""
-    ctx.step(f"decided by the {_part_word(part)} '{part.text}'")
+    if ctx.explain:
+        ctx.step(f"decided by the {_part_word(part)} '{part.text}'")
     hits = list(part.hits)
     lines = [p.text for p in parts if p.kind == "line"]
     if lines and part.kind == "place":
@@ -364,7 +367,8 @@ def decide_specific(
         if streets or area is not None:
             scope_hits = [h for p in streets for h in p.hits]
             verdict, chosen = in_scope(ctx.index, hits, scope_hits, area)
-            ctx.step(f"scope: {scope_words(scope_hits, area)} → {SCOPE_WORDS[verdict]}")
+            if ctx.explain:
+                ctx.step(f"scope: {scope_words(scope_hits, area)} → {SCOPE_WORDS[verdict]}")
             if verdict != "inside":
                 return scoped(ctx, part, verdict, chosen, hits, scope_hits, area)
             hits = chosen
@@ -631,7 +635,8 @@ def decide(
     hits = [h for h in hits if _rank(h) == top]
     best = max(TIER_SCORE.get(h.tier, 0) for h in hits)
     tier = hits[0].tier
-    ctx.step(f"matched: {TIER_WORDS.get(tier, tier)}")
+    if ctx.explain:
+        ctx.step(f"matched: {TIER_WORDS.get(tier, tier)}")
     sc = (score if score is not None else best) - penalty
     m = match or TIER_MATCH.get(tier, "alias")
     # Notes of every hit on the chosen targets (南关街道 is both a kind form of 南关街街道
@@ -682,7 +687,8 @@ def many(
         return place_answer(
             ctx, c._replace(street=None, code=None, place=None), score, match, note, shown
         )
-    ctx.step(f"ambiguous: {len(uniq)} places fit")
+    if ctx.explain:
+        ctx.step(f"ambiguous: {len(uniq)} places fit")
     return answer(
         ctx,
         "ambiguous",
@@ -819,7 +825,8 @@ def road(ctx: Ctx, part: Part, area: tuple | None) -> Answer:
 def disagree(ctx: Ctx, why: str, cands: list[Candidate]) -> Answer:
     """Parts of the text that do not fit together: ambiguous, with each of them, never the
     broader one silently."""
-    ctx.step(f"conflict: {why}")
+    if ctx.explain:
+        ctx.step(f"conflict: {why}")
     return answer(
         ctx,
         "ambiguous",
@@ -1044,7 +1051,8 @@ def area_candidate(area: tuple, score: int) -> Candidate:
 
 
 def not_found(ctx: Ctx, why: str, cands: list[Candidate] | None = None) -> Answer:
-    ctx.step(f"not found: {why}")
+    if ctx.explain:
+        ctx.step(f"not found: {why}")
     return answer(ctx, "not_found", note=why, candidates=cands or [], keep_all=bool(cands))
 
 
@@ -1117,7 +1125,8 @@ def settle_ambiguous(
     if len(bureaus) == 1 and None not in bureaus:
         bureau = next(iter(bureaus))
         verified = all(ctx.rows[c.code].verified for c in cands if c.code in ctx.rows)
-        ctx.step(f"every candidate is {bureau}'s: the sub-bureau is known, the station is not")
+        if ctx.explain:
+            ctx.step(f"every candidate is {bureau}'s: the sub-bureau is known, the station is not")
         return (
             "partial",
             bureau,
