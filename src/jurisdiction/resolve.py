@@ -362,6 +362,7 @@ def decide_specific(
     streets = [p for p in parts if p.kind == "street" and p is not part]
     score = None if whole else SCORE_ADDRESS
     match = None if whole else "address"
+    area_left = area  # the area decide still filters the hits by
     if part.kind == "community":
         hits = with_core_communities(ctx, part.text, hits)
         if streets or area is not None:
@@ -372,6 +373,9 @@ def decide_specific(
             if verdict != "inside":
                 return scoped(ctx, part, verdict, chosen, hits, scope_hits, area)
             hits = chosen
+            if not scope_hits:
+                # in_scope kept the hits that lie in the area: decide need not filter again
+                area_left = None
     if part.kind == "place" and any(h.tier == "group" for h in hits):
         hits = branch_pick(ctx, part, parts, hits)
     if part.kind == "community":
@@ -392,7 +396,7 @@ def decide_specific(
             # 郑东新区文化路: a road's name that is also a subdistrict's elsewhere
             return road(ctx, part, area)
     # the reader gave a bare metro name only after a line or 地铁: it is the metro here
-    return decide(ctx, hits, area=area, score=score, match=match, metro=True)
+    return decide(ctx, hits, area=area_left, score=score, match=match, metro=True)
 
 
 SCOPE_WORDS = {
