@@ -99,7 +99,8 @@ def _part_at(
     best: Part | None = None
     n = len(text)
     lookup = index.lookup
-    for length in index.lengths_at(text[i : i + 2]):
+    first_two = text[i : i + 2]
+    for length in index.lengths_at(first_two):
         end = i + length
         if end > n:
             continue
@@ -114,12 +115,13 @@ def _part_at(
             continue
         best = Part(_kind_of(hits), name, i, end, hits, None)
         break
-    area = _area_at(text, i, index, boundary, parts)
+    # most positions begin no area's name: _area_at is asked only where one may begin
+    area = _area_at(text, i, index, boundary, parts) if first_two in index.area_starts else None
     if area is not None and (best is None or area.end > best.end):
         best = area
     if best is not None:
         return best
-    if boundary or i == 0:
+    if (boundary or i == 0) and text.startswith(REGION_PREFIXES, i):
         for p in REGION_PREFIXES:
             if text.startswith(p, i) and len(text) > i + len(p):
                 return Part("region", p, i, i + len(p), (), None)
@@ -211,7 +213,8 @@ def _rest(segment: str, start: int, index: Index, parts: list[Part], metro: bool
     """An unrecognised stretch: a whole name (二七区 + 德化街), a road and what follows it
     (文化路 + 100号), or rest."""
     hits = _usable(index.lookup(segment), metro) if segment else ()
-    hits = tuple(h for h in hits if h.target in "SCPT" and h.tier not in ("pinyin", "initials"))
+    if hits:
+        hits = tuple(h for h in hits if h.target in "SCPT" and h.tier not in ("pinyin", "initials"))
     if hits:
         return [Part(_kind_of(hits), segment, start, start + len(segment), hits, None)]
     n = _core_len(segment, 0, index)
