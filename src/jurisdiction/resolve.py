@@ -635,8 +635,9 @@ def decide(
             kinds = sorted({h.row.kind for h in hits if h.target == "S" and h.row.kind})
             notes.append(f"written as a {kind}; officially a {'/'.join(kinds)}")
     everything = hits
-    top = max(_rank(h) for h in hits)
-    hits = [h for h in hits if _rank(h) == top]
+    if len(hits) > 1:
+        top = max(_rank(h) for h in hits)
+        hits = [h for h in hits if _rank(h) == top]
     best = max(TIER_SCORE.get(h.tier, 0) for h in hits)
     tier = hits[0].tier
     if ctx.explain:
@@ -645,8 +646,11 @@ def decide(
     m = match or TIER_MATCH.get(tier, "alias")
     # Notes of every hit on the chosen targets (南关街道 is both a kind form of 南关街街道
     # and its former name: say so even though the kind form decided).
-    chosen = {identity(h) for h in hits}
-    notes += [h.note for h in everything if h.note and identity(h) in chosen]
+    if len(everything) == 1:  # the one hit was chosen
+        notes += [h.note for h in everything if h.note]
+    else:
+        chosen = {identity(h) for h in hits}
+        notes += [h.note for h in everything if h.note and identity(h) in chosen]
     if len(hits) == 1 and hits[0].target in "BD":
         h = hits[0]
         return area_answer(ctx, ("B", h.row) if h.target == "B" else ("D", h.row), score=sc)
@@ -665,6 +669,8 @@ def many(
 ) -> Answer:
     """One answer from candidates that tie: found when they agree on a station, outside
     when none is served, ambiguous otherwise."""
+    if len(cands) == 1:  # one candidate: one place, nothing to compare
+        return place_answer(ctx, cands[0], score, match, note, rest_cands or cands)
     uniq = list({(c.code, c.station, c.sub_bureau, c.district, c.place): c for c in cands}.values())
     places = {(c.code, c.station, c.sub_bureau) for c in uniq}
     shown = rest_cands or uniq
