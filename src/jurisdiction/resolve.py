@@ -299,11 +299,11 @@ def decide_parts(ctx: Ctx, reading: Reading) -> Answer:
         )
     if area is not None and len(areas) > 1 and ctx.explain:
         ctx.step(f"the zone or district '{_area_name(area)}' decides among the areas written")
-    whole = not any(p.kind in ("rest", "road") for p in parts)  # only the deciding part
+    kinds = [p.kind for p in parts]
+    whole = "rest" not in kinds and "road" not in kinds  # only the deciding part
     for kind in SPECIFIC:
-        chosen = [p for p in parts if p.kind == kind]
-        if chosen:
-            return decide_specific(ctx, chosen[0], parts, area, whole)
+        if kind in kinds:
+            return decide_specific(ctx, parts[kinds.index(kind)], parts, area, whole)
     roads = [p for p in parts if p.kind == "road"]
     if roads:
         return road(ctx, roads[0], area)
