@@ -428,15 +428,18 @@ def in_scope(
     if scope:
         codes = {_street_code(h) for h in scope}
         inside = [h for h in hits if _street_code(h) in codes]
+    else:
+        inside = filter_area(index, hits, area)
+    if inside:
+        return "inside", inside
+    # none inside: the scope's sub-bureaus and districts say how far off they are
+    if scope:
         rows = [r for r in (_street_of(h) for h in scope) if r is not None]
         bureaus = {r.sub_bureau for r in rows}
         districts = {r.district for r in rows}
     else:
-        inside = filter_area(index, hits, area)
         bureaus = {_area_bureau(area)}
         districts = {_area_name(area)}
-    if inside:
-        return "inside", inside
     bureaus.discard(None)
     others = [(h, _street_of(h)) for h in hits]
     clash = [
