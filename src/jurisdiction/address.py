@@ -63,6 +63,9 @@ def read(text: str, index: Index) -> Reading:
     rest_from = -1
     boundary = True  # at the start, or right after a part
     metro = False  # a line or 地铁 was read: a bare station name is the metro
+    # No name holds an ASCII digit (index.digit_free): none starts inside a run of digits,
+    # and a line (1号线) starts at the run's first digit, so the rest of the run is skipped.
+    digit_free = index.digit_free
     while i < n:
         part = _part_at(text, i, index, boundary, parts, metro)
         if part is None:
@@ -71,6 +74,9 @@ def read(text: str, index: Index) -> Reading:
             if text.startswith("地铁", i):
                 metro = True
             i += 1
+            if digit_free and text[i - 1] in DIGITS:
+                while i < n and text[i] in DIGITS:
+                    i += 1
             boundary = False
             continue
         if rest_from >= 0:
@@ -92,24 +98,30 @@ def _part_at(
     """The longest known name starting at i, or a region prefix or a metro line."""
     best: Part | None = None
     n = len(text)
-    for length in index.lengths_at(text[i : i + 2]):
-        if i + length > n:
+    lookup = index.lookup
+    first_two = text[i : i + 2]
+    for length in index.lengths_at(first_two):
+        end = i + length
+        if end > n:
             continue
-        name = text[i : i + length]
-        hits = _explicit(index.lookup(name), name, metro)
+        name = text[i:end]
+        hits = lookup(name)
+        if not hits:  # most lengths tried name nothing: no filtering to do
+            continue
+        hits = _explicit(hits, name, metro)
         if not hits:
             continue
-        end = i + len(name)
         if not _community_fits(text, i, end, hits, boundary):
             continue
         best = Part(_kind_of(hits), name, i, end, hits, None)
         break
-    area = _area_at(text, i, index, boundary, parts)
+    # most positions begin no area's name: _area_at is asked only where one may begin
+    area = _area_at(text, i, index, boundary, parts) if first_two in index.area_starts else None
     if area is not None and (best is None or area.end > best.end):
         best = area
     if best is not None:
         return best
-    if boundary or i == 0:
+    if (boundary or i == 0) and text.startswith(REGION_PREFIXES, i):
         for p in REGION_PREFIXES:
             if text.startswith(p, i) and len(text) > i + len(p):
                 return Part("region", p, i, i + len(p), (), None)
@@ -173,7 +185,10 @@ def _community_fits(text: str, start: int, end: int, hits: tuple[Hit, ...], boun
 
 
 def _area_at(text: str, i: int, index: Index, boundary: bool, parts: list[Part]) -> Part | None:
-    for name in index.area_starts.get(text[i : i + 2], ()):
+    names = index.area_starts.get(text[i : i + 2], ())
+    if len(names) > 4 and not text.startswith(tuple(names), i):
+        return None  # a crowded start (郑州: 23 names) that begins none of them: one test
+    for name in names:
         if not text.startswith(name, i):
             continue
         end = i + len(name)
@@ -201,7 +216,8 @@ def _rest(segment: str, start: int, index: Index, parts: list[Part], metro: bool
     """An unrecognised stretch: a whole name (二七区 + 德化街), a road and what follows it
     (文化路 + 100号), or rest."""
     hits = _usable(index.lookup(segment), metro) if segment else ()
-    hits = tuple(h for h in hits if h.target in "SCPT" and h.tier not in ("pinyin", "initials"))
+    if hits:
+        hits = tuple(h for h in hits if h.target in "SCPT" and h.tier not in ("pinyin", "initials"))
     if hits:
         return [Part(_kind_of(hits), segment, start, start + len(segment), hits, None)]
     n = _core_len(segment, 0, index)

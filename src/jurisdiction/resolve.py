@@ -213,6 +213,8 @@ class Ctx:
         self.doubt: dict[tuple[str, str], str | None] = {}
 
     def step(self, text: str) -> None:
+        """Record a step for --explain. Where the text is formatted (an f-string), callers
+        test ctx.explain first: a batch without --explain never builds it."""
         if self.explain:
             self.steps.append(text)
 
@@ -295,13 +297,13 @@ def decide_parts(ctx: Ctx, reading: Reading) -> Answer:
             f"{_area_name(a)} and {_area_name(b)} do not fit together",
             [area_candidate(a, SCORE_CONFLICT), area_candidate(b, SCORE_CONFLICT)],
         )
-    if area is not None and len(areas) > 1:
+    if area is not None and len(areas) > 1 and ctx.explain:
         ctx.step(f"the zone or district '{_area_name(area)}' decides among the areas written")
-    whole = not any(p.kind in ("rest", "road") for p in parts)  # only the deciding part
+    kinds = [p.kind for p in parts]
+    whole = "rest" not in kinds and "road" not in kinds  # only the deciding part
     for kind in SPECIFIC:
-        chosen = [p for p in parts if p.kind == kind]
-        if chosen:
-            return decide_specific(ctx, chosen[0], parts, area, whole)
+        if kind in kinds:
+            return decide_specific(ctx, parts[kinds.index(kind)], parts, area, whole)
     roads = [p for p in parts if p.kind == "road"]
     if roads:
         return road(ctx, roads[0], area)
@@ -339,7 +341,8 @@ def decide_specific(
     ctx: Ctx, part: Part, parts: tuple[Part, ...], area: tuple | None, whole: bool
 ) -> Answer:
     """The most specific part decides; broader parts (streets, the area) must agree."""
-    ctx.step(f"decided by the {_part_word(part)} '{part.text}'")
+    if ctx.explain:
+        ctx.step(f"decided by the {_part_word(part)} '{part.text}'")
     hits = list(part.hits)
     lines = [p.text for p in parts if p.kind == "line"]
     if lines and part.kind == "place":
@@ -359,15 +362,20 @@ def decide_specific(
     streets = [p for p in parts if p.kind == "street" and p is not part]
     score = None if whole else SCORE_ADDRESS
     match = None if whole else "address"
+    area_left = area  # the area decide still filters the hits by
     if part.kind == "community":
         hits = with_core_communities(ctx, part.text, hits)
         if streets or area is not None:
             scope_hits = [h for p in streets for h in p.hits]
             verdict, chosen = in_scope(ctx.index, hits, scope_hits, area)
-            ctx.step(f"scope: {scope_words(scope_hits, area)} → {SCOPE_WORDS[verdict]}")
+            if ctx.explain:
+                ctx.step(f"scope: {scope_words(scope_hits, area)} → {SCOPE_WORDS[verdict]}")
             if verdict != "inside":
                 return scoped(ctx, part, verdict, chosen, hits, scope_hits, area)
             hits = chosen
+            if not scope_hits:
+                # in_scope kept the hits that lie in the area: decide need not filter again
+                area_left = None
     if part.kind == "place" and any(h.tier == "group" for h in hits):
         hits = branch_pick(ctx, part, parts, hits)
     if part.kind == "community":
@@ -388,7 +396,7 @@ def decide_specific(
             # 郑东新区文化路: a road's name that is also a subdistrict's elsewhere
             return road(ctx, part, area)
     # the reader gave a bare metro name only after a line or 地铁: it is the metro here
-    return decide(ctx, hits, area=area, score=score, match=match, metro=True)
+    return decide(ctx, hits, area=area_left, score=score, match=match, metro=True)
 
 
 SCOPE_WORDS = {
@@ -420,15 +428,18 @@ def in_scope(
     if scope:
         codes = {_street_code(h) for h in scope}
         inside = [h for h in hits if _street_code(h) in codes]
+    else:
+        inside = filter_area(index, hits, area)
+    if inside:
+        return "inside", inside
+    # none inside: the scope's sub-bureaus and districts say how far off they are
+    if scope:
         rows = [r for r in (_street_of(h) for h in scope) if r is not None]
         bureaus = {r.sub_bureau for r in rows}
         districts = {r.district for r in rows}
     else:
-        inside = filter_area(index, hits, area)
         bureaus = {_area_bureau(area)}
         districts = {_area_name(area)}
-    if inside:
-        return "inside", inside
     bureaus.discard(None)
     others = [(h, _street_of(h)) for h in hits]
     clash = [
@@ -627,17 +638,22 @@ def decide(
             kinds = sorted({h.row.kind for h in hits if h.target == "S" and h.row.kind})
             notes.append(f"written as a {kind}; officially a {'/'.join(kinds)}")
     everything = hits
-    top = max(_rank(h) for h in hits)
-    hits = [h for h in hits if _rank(h) == top]
+    if len(hits) > 1:
+        top = max(_rank(h) for h in hits)
+        hits = [h for h in hits if _rank(h) == top]
     best = max(TIER_SCORE.get(h.tier, 0) for h in hits)
     tier = hits[0].tier
-    ctx.step(f"matched: {TIER_WORDS.get(tier, tier)}")
+    if ctx.explain:
+        ctx.step(f"matched: {TIER_WORDS.get(tier, tier)}")
     sc = (score if score is not None else best) - penalty
     m = match or TIER_MATCH.get(tier, "alias")
     # Notes of every hit on the chosen targets (南关街道 is both a kind form of 南关街街道
     # and its former name: say so even though the kind form decided).
-    chosen = {identity(h) for h in hits}
-    notes += [h.note for h in everything if h.note and identity(h) in chosen]
+    if len(everything) == 1:  # the one hit was chosen
+        notes += [h.note for h in everything if h.note]
+    else:
+        chosen = {identity(h) for h in hits}
+        notes += [h.note for h in everything if h.note and identity(h) in chosen]
     if len(hits) == 1 and hits[0].target in "BD":
         h = hits[0]
         return area_answer(ctx, ("B", h.row) if h.target == "B" else ("D", h.row), score=sc)
@@ -656,6 +672,8 @@ def many(
 ) -> Answer:
     """One answer from candidates that tie: found when they agree on a station, outside
     when none is served, ambiguous otherwise."""
+    if len(cands) == 1:  # one candidate: one place, nothing to compare
+        return place_answer(ctx, cands[0], score, match, note, rest_cands or cands)
     uniq = list({(c.code, c.station, c.sub_bureau, c.district, c.place): c for c in cands}.values())
     places = {(c.code, c.station, c.sub_bureau) for c in uniq}
     shown = rest_cands or uniq
@@ -682,7 +700,8 @@ def many(
         return place_answer(
             ctx, c._replace(street=None, code=None, place=None), score, match, note, shown
         )
-    ctx.step(f"ambiguous: {len(uniq)} places fit")
+    if ctx.explain:
+        ctx.step(f"ambiguous: {len(uniq)} places fit")
     return answer(
         ctx,
         "ambiguous",
@@ -819,7 +838,8 @@ def road(ctx: Ctx, part: Part, area: tuple | None) -> Answer:
 def disagree(ctx: Ctx, why: str, cands: list[Candidate]) -> Answer:
     """Parts of the text that do not fit together: ambiguous, with each of them, never the
     broader one silently."""
-    ctx.step(f"conflict: {why}")
+    if ctx.explain:
+        ctx.step(f"conflict: {why}")
     return answer(
         ctx,
         "ambiguous",
@@ -1044,7 +1064,8 @@ def area_candidate(area: tuple, score: int) -> Candidate:
 
 
 def not_found(ctx: Ctx, why: str, cands: list[Candidate] | None = None) -> Answer:
-    ctx.step(f"not found: {why}")
+    if ctx.explain:
+        ctx.step(f"not found: {why}")
     return answer(ctx, "not_found", note=why, candidates=cands or [], keep_all=bool(cands))
 
 
@@ -1117,7 +1138,8 @@ def settle_ambiguous(
     if len(bureaus) == 1 and None not in bureaus:
         bureau = next(iter(bureaus))
         verified = all(ctx.rows[c.code].verified for c in cands if c.code in ctx.rows)
-        ctx.step(f"every candidate is {bureau}'s: the sub-bureau is known, the station is not")
+        if ctx.explain:
+            ctx.step(f"every candidate is {bureau}'s: the sub-bureau is known, the station is not")
         return (
             "partial",
             bureau,
