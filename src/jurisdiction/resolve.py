@@ -422,7 +422,7 @@ def in_scope(
                        estate or an old name carries a name NBS uses elsewhere; the scope
                        decides, and the note says where NBS lists the name
 
-    A pure function of the index and the hits (tests/test_scope.py drives it from a table).
+    A pure function of the index and the hits (tests/test_scope.py checks it against a table).
     """
     scope = filter_area(index, scope_streets, area) or scope_streets
     if scope:
