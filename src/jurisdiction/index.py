@@ -891,7 +891,13 @@ def build_cache(ds: Dataset, root: str, progress: Any = None) -> str | None:
     except OSError:
         return None
     try:
-        _write_index(ds, tmp, progress)
+        collecting = gc.isenabled()
+        gc.disable()  # see dataset.parse_dataset: millions of acyclic tuples, nothing to collect
+        try:
+            _write_index(ds, tmp, progress)
+        finally:
+            if collecting:
+                gc.enable()
         os.replace(tmp, target)
     except OSError:
         _rmtree(tmp)
@@ -904,7 +910,9 @@ def _write_index(ds: Dataset, tmp: str, progress: Any) -> None:
     expected = 5 * len(ds.communities) + 25 * len(ds.streets) + 10 * len(ds.places) + 500
     n = _pow2(expected / SHARD_KEYS)
     buckets = min(BUCKETS, n)
-    pending: list[list[tuple]] = [[] for _ in range(buckets)]
+    # a bucket's pending entries as columns (keys, hits, explicit flags); a block is marshal of
+    # (keys joined by line breaks, hits, flags): three objects and the hits, not a tuple a key
+    pending: list[tuple[list, list, bytearray]] = [([], [], bytearray()) for _ in range(buckets)]
     blocks: list[list[bytes]] = [[] for _ in range(buckets)]
     bucket_of: dict[str, int] = {}  # a key's first two characters -> its bucket
     plain_rows: dict[int, tuple] = {}  # id(row) -> (row, plain): the row kept alive with it
@@ -918,11 +926,13 @@ def _write_index(ds: Dataset, tmp: str, progress: Any) -> None:
         b = bucket_of.get(group)
         if b is None:
             b = bucket_of[group] = crc32(group.encode("utf-8")) & (buckets - 1)
-        bucket = pending[b]
-        bucket.append((key, hit, explicit))
-        if len(bucket) >= BLOCK:
-            blocks[b].append(dumps(bucket))
-            pending[b] = []
+        keys, hits, flags = pending[b]
+        keys.append(key)
+        hits.append(hit)
+        flags.append(explicit)
+        if len(keys) >= BLOCK:
+            blocks[b].append(dumps(("\n".join(keys), hits, bytes(flags))))
+            pending[b] = ([], [], bytearray())
 
     rows: dict[str, StreetRow] = {}
     for part in (street_entries(ds, rows), None, other_entries(ds, rows)):
@@ -946,7 +956,7 @@ def _write_index(ds: Dataset, tmp: str, progress: Any) -> None:
                     progress("indexing", done, max(done, expected))
             continue
         for key, hit, explicit in part:
-            if not key:
+            if not key or "\n" in key:  # normalize leaves no line break; blocks join on it
                 continue
             row = hit.row
             if row is not last_row:
@@ -963,8 +973,9 @@ def _write_index(ds: Dataset, tmp: str, progress: Any) -> None:
                 progress("indexing", done, max(done, expected))
     del plain_rows, last_row, last_plain
     for b in range(buckets):
-        if pending[b]:
-            blocks[b].append(dumps(pending[b]))
+        keys, hits, flags = pending[b]
+        if keys:
+            blocks[b].append(dumps(("\n".join(keys), hits, bytes(flags))))
     pending = []
     offsets: dict[int, tuple[int, int]] = {}
     deep: dict[str, tuple[int, int]] = {}
@@ -982,7 +993,10 @@ def _write_index(ds: Dataset, tmp: str, progress: Any) -> None:
             groups: dict[str, list[str]] = {}
             starts: dict[str, set[int]] = {}
             for blob in blocks[b]:
-                for key, hit, explicit in marshal.loads(blob):
+                joined, block_hits, block_flags = marshal.loads(blob)
+                for key, hit, explicit in zip(
+                    joined.split("\n"), block_hits, block_flags, strict=True
+                ):
                     hits = keys.get(key)
                     group = key[:2]
                     if hits is None:
