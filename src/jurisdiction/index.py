@@ -783,21 +783,19 @@ DEEP_SUFFIXES = tuple(
 )
 
 
-_DEEP_TAIL = None
-
-
 def _deep_part(key: str) -> str:
-    """The part of a key in a deep group that picks its shard: the shortest start of the key
-    that the suffixes of community_forms follow to its end (申庄村村委会, 申庄村 -> 申庄), so
-    every form of one community or village lands in one shard and its row is stored once."""
-    global _DEEP_TAIL
-    if not key.endswith(DEEP_SUFFIXES):
-        return key
-    if _DEEP_TAIL is None:
-        import re
-
-        _DEEP_TAIL = re.compile(f"(.+?)(?:{'|'.join(DEEP_SUFFIXES)})*", re.S).fullmatch
-    return _DEEP_TAIL(key).group(1)
+    """The part of a key in a deep group that picks its shard: the key without the suffixes
+    of community_forms, the longest that ends it taken off again and again (申庄村村委会 ->
+    申庄村 -> 申庄; 申庄村民委员会 -> 申庄), so every form of one community or village lands in one
+    shard and its row is stored once. Never empty: a key that is all suffix stays itself."""
+    while key.endswith(DEEP_SUFFIXES):
+        for suffix in DEEP_SUFFIXES:  # longest first
+            if key.endswith(suffix):
+                break
+        if len(key) == len(suffix):
+            return key
+        key = key[: -len(suffix)]
+    return key
 
 
 def _has_pair(pairs: str, key2: str) -> bool:
@@ -931,8 +929,12 @@ def _write_index(ds: Dataset, tmp: str, progress: Any) -> None:
         hits.append(hit)
         flags.append(explicit)
         if len(keys) >= BLOCK:
-            blocks[b].append(dumps(("\n".join(keys), hits, bytes(flags))))
-            pending[b] = ([], [], bytearray())
+            put_block(b)
+
+    def put_block(b: int) -> None:
+        keys, hits, flags = pending[b]
+        blocks[b].append(dumps(("\n".join(keys), hits, bytes(flags))))
+        pending[b] = ([], [], bytearray())
 
     rows: dict[str, StreetRow] = {}
     for part in (street_entries(ds, rows), None, other_entries(ds, rows)):
@@ -947,10 +949,20 @@ def _write_index(ds: Dataset, tmp: str, progress: Any) -> None:
                 for crow, keys in zip(crows, key_lists, strict=True):
                     plain = (crow.name, crow.code, crow.kind, streets[crow.street.code])
                     hit = ("C", "exact", plain, None)
+                    other = ("C", "community", plain, None)  # one object for all other forms
                     for key in keys:
-                        if key:
-                            put(key, hit, True)
-                        hit = ("C", "community", plain, None)
+                        if key:  # put(key, hit, True), inline: this runs millions of times
+                            group = key[:2]
+                            b = bucket_of.get(group)
+                            if b is None:
+                                b = bucket_of[group] = crc32(group.encode("utf-8")) & (buckets - 1)
+                            cols = pending[b]
+                            cols[0].append(key)
+                            cols[1].append(hit)
+                            cols[2].append(1)
+                            if len(cols[0]) >= BLOCK:
+                                put_block(b)
+                        hit = other
                 done += sum(map(len, key_lists))
                 if progress is not None:
                     progress("indexing", done, max(done, expected))
@@ -973,9 +985,8 @@ def _write_index(ds: Dataset, tmp: str, progress: Any) -> None:
                 progress("indexing", done, max(done, expected))
     del plain_rows, last_row, last_plain
     for b in range(buckets):
-        keys, hits, flags = pending[b]
-        if keys:
-            blocks[b].append(dumps(("\n".join(keys), hits, bytes(flags))))
+        if pending[b][0]:
+            put_block(b)
     pending = []
     offsets: dict[int, tuple[int, int]] = {}
     deep: dict[str, tuple[int, int]] = {}
