@@ -115,14 +115,19 @@ def _scalar(ev: Any) -> Any:
     """Plain scalars: null, booleans and integers; everything else (and every quoted one) a str."""
     if not ev.implicit[0]:  # quoted (or block) scalars are strings; only plain ones resolve
         return ev.value
-    v = ev.value
+    return _plain_scalar(ev.value, _LongNumber)
+
+
+def _plain_scalar(v: str, too_long: type[Exception]) -> Any:
+    """A plain (unquoted) scalar as YAML's core schema reads it, for both readers: null, a
+    boolean, an integer (`too_long(digits)` raised past MAX_INT_DIGITS), else the string."""
     if v in _NULLS:
         return None
     if v in _BOOLS:
         return _BOOLS[v]
     if _INT.match(v):
         if len(v) > MAX_INT_DIGITS:
-            raise _LongNumber(len(v))
+            raise too_long(len(v))
         return int(v)
     return v
 
@@ -369,15 +374,7 @@ def _fast_value(v: str) -> Any:
         raise NotFast
     if "[" in v or "]" in v or "{" in v or "}" in v:
         raise NotFast
-    if v in _NULLS:
-        return None
-    if v in _BOOLS:
-        return _BOOLS[v]
-    if _INT.match(v):
-        if len(v) > MAX_INT_DIGITS:
-            raise NotFast
-        return int(v)
-    return v
+    return _plain_scalar(v, NotFast)
 
 
 def _fast_list(v: str, line: int) -> LList:
