@@ -308,3 +308,31 @@ def test_the_start_pairs_are_every_explicit_keys_first_two_characters(data_copy,
         assert _has_pair(pairs, key2) and cached.lengths_at(key2) == fresh.lengths_at(key2)
     for absent in ("号院", "楼3", "xy", "郑", ""):
         assert not _has_pair(pairs, absent) or absent in listed
+
+
+def test_a_deep_groups_communities_keep_their_forms_in_one_shard(tmp_path, scratch_cache):
+    """bench/grow.py's 6,400 communities all begin 测0: a group too big for one shard, spread
+    over shards of its own by the first characters of each key (_deep_cut). Every form of
+    one community lands in one shard, the shards are even, and each form still answers."""
+    import importlib.util
+
+    from jurisdiction.index import _deep_part, community_forms
+    from jurisdiction.normalize import normalize
+
+    spec = importlib.util.spec_from_file_location("grow", "bench/grow.py")
+    grow = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(grow)
+    grow.grow(tmp_path / "g", 207 + 400, 16, "block")
+    index = open_index(tmp_path / "g")
+    assert "测0" in index._deep
+    first, k, cut = index._deep["测0"]
+    assert cut == len(_deep_part(normalize("测00001-01社区")))
+    names = [f"测{s:05d}-{c:02d}社区" for s in range(1, 401) for c in range(1, 17)]
+    for name in names:
+        shards = {index._shard_id(normalize(f)) for f in community_forms(name)}
+        assert len(shards) == 1, name
+    used = {index._shard_id(normalize(n)) for n in names}
+    assert len(used) > k // 2 and all(first <= s < first + k for s in used)
+    for name in names[::397]:
+        for form in community_forms(name):
+            assert resolve(form, index).station == f"测试{name[1:6]}派出所", form

@@ -53,7 +53,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 
-FORMAT = 15  # bump when the cache layout or the key rules change
+FORMAT = 16  # bump when the cache layout or the key rules change
 
 Hit = record("Hit", "target tier row note")
 StreetRow = record("StreetRow", "name code district kind short station sub_bureau verified note")
@@ -388,7 +388,7 @@ class Index:
         layout = head.get("layout") or {}
         self._n: int = layout.get("n", 1)
         self._n_all: int = layout.get("n_all", 1)
-        self._deep: dict[str, tuple[int, int]] = layout.get("deep", {})
+        self._deep: dict[str, tuple[int, int, int]] = layout.get("deep", {})
         self.areas: dict[str, tuple] = head["areas"]
         self.digit_free: bool = head.get("digit_free", False)
         self.memo: dict[tuple[str, int], Any] = {}  # see resolve.resolve
@@ -438,12 +438,13 @@ class Index:
     def _shard_id(self, key: str) -> int:
         """Keys are grouped by their first two characters (an address read looks up keys
         that begin alike, and a community's forms land together); a group too big for one
-        shard is spread over shards of its own by the key without its community or village
-        suffixes (_deep_part: a community's forms still land together; head["deep"])."""
+        shard is spread over shards of its own by the key's first characters, as many as
+        the group's names have before their community suffixes (_deep_cut: a community's
+        forms still land together; head["layout"]["deep"])."""
         group = key[:2]
         deep = self._deep.get(group)
         if deep is not None:
-            return deep[0] + (zlib.crc32(_deep_part(key).encode("utf-8")) & (deep[1] - 1))
+            return deep[0] + (zlib.crc32(key[: deep[2]].encode("utf-8")) & (deep[1] - 1))
         return zlib.crc32(group.encode("utf-8")) & (self._n - 1)
 
     def _shard(self, n: int) -> tuple[dict, dict]:
@@ -753,7 +754,8 @@ def _dataset_from_tuples(t: tuple) -> Dataset:
 # root/<digest>/ holds, all written by marshal:
 #   head   what every run reads: the areas, the layout (how many shards, where each one is)
 #   keys   the shards one after another, each zlib-compressed ({key: hits}, {two chars:
-#          lengths}); keys are grouped by their first two characters (see Index._shard_id)
+#          lengths}); keys are grouped by their first two characters, and a group too big
+#          for one shard is spread by its keys' first _deep_cut characters (Index._shard_id)
 #   aux    the street cores (the fuzzy tier and the address reader)
 #   full   the dataset itself, zlib-compressed (show, list, roster)
 # The build streams: the entries of dataset_entries are cut into buckets of marshal blocks
@@ -796,6 +798,16 @@ def _deep_part(key: str) -> str:
             return key
         key = key[: -len(suffix)]
     return key
+
+
+def _deep_cut(group: str, members: list[str]) -> int:
+    """How many first characters of a key pick its shard in a deep group: the length most of
+    the group's names have before their community suffixes (_deep_part), from a sample: the
+    10th percentile, so a community's forms (which share that start) land in one shard and
+    its row is stored once, while the shards stay even. At least the group and one more."""
+    step = max(1, len(members) // 1024)
+    lengths = sorted(len(_deep_part(k)) for k in members[::step])
+    return max(len(group) + 1, lengths[len(lengths) // 10])
 
 
 def _has_pair(pairs: str, key2: str) -> bool:
@@ -989,7 +1001,7 @@ def _write_index(ds: Dataset, tmp: str, progress: Any) -> None:
             put_block(b)
     pending = []
     offsets: dict[int, tuple[int, int]] = {}
-    deep: dict[str, tuple[int, int]] = {}
+    deep: dict[str, tuple[int, int, int]] = {}
     start_pairs: set[str] = set()  # the first two characters of every explicit key
     next_id = n
     with open(os.path.join(tmp, "keys"), "wb") as pack:
@@ -1000,50 +1012,55 @@ def _write_index(ds: Dataset, tmp: str, progress: Any) -> None:
         for b in range(buckets):
             if progress is not None:
                 progress("writing", b, buckets)
-            keys: dict[str, list[tuple]] = {}
+            keys: dict[str, tuple] = {}  # key -> its hits (most keys have one)
             groups: dict[str, list[str]] = {}
-            starts: dict[str, set[int]] = {}
+            implicit: set[str] = set()  # keys seen in an entry that is not explicit
             for blob in blocks[b]:
                 joined, block_hits, block_flags = marshal.loads(blob)
                 for key, hit, explicit in zip(
                     joined.split("\n"), block_hits, block_flags, strict=True
                 ):
                     hits = keys.get(key)
-                    group = key[:2]
                     if hits is None:
-                        keys[key] = [hit]
+                        keys[key] = (hit,)
+                        group = key[:2]
                         members = groups.get(group)
                         if members is None:
                             groups[group] = [key]
                         else:
                             members.append(key)
+                        if not explicit:
+                            implicit.add(key)
                     else:
-                        _add_plain(hits, hit)
-                    if explicit and len(key) >= 2:
-                        lengths = starts.get(group)
-                        if lengths is None:
-                            starts[group] = {len(key)}
-                        else:
-                            lengths.add(len(key))
+                        merged = list(hits)
+                        _add_plain(merged, hit)
+                        keys[key] = tuple(merged)
+                        if explicit and key in implicit:
+                            implicit.discard(key)  # explicit in one entry is explicit
             blocks[b] = []
             shards: dict[int, tuple[dict, dict]] = {}
+            starts: dict[str, list[int]] = {}
             for group, members in groups.items():
+                lengths = {len(k) for k in members if k not in implicit}
+                if lengths and len(group) == 2:
+                    starts[group] = sorted(lengths, reverse=True)
                 if len(members) > DEEP_KEYS:
                     k = _pow2(len(members) / SHARD_KEYS)
-                    deep[group] = (next_id, k)
+                    cut = _deep_cut(group, members)
+                    deep[group] = (next_id, k, cut)
                     for key in members:
-                        sid = next_id + (crc32(_deep_part(key).encode("utf-8")) & (k - 1))
-                        shards.setdefault(sid, ({}, {}))[0][key] = tuple(keys[key])
+                        sid = next_id + (crc32(key[:cut].encode("utf-8")) & (k - 1))
+                        shards.setdefault(sid, ({}, {}))[0][key] = keys[key]
                     next_id += k
                 else:
                     sid = crc32(group.encode("utf-8")) & (n - 1)
                     part = shards.setdefault(sid, ({}, {}))[0]
                     for key in members:
-                        part[key] = tuple(keys[key])
+                        part[key] = keys[key]
             start_pairs.update(starts)
-            for prefix, lengths in starts.items():
+            for prefix, ordered in starts.items():
                 sid = crc32(prefix.encode("utf-8")) & (n - 1)
-                shards.setdefault(sid, ({}, {}))[1][prefix] = sorted(lengths, reverse=True)
+                shards.setdefault(sid, ({}, {}))[1][prefix] = ordered
             del keys, starts, groups
             for sid, shard in shards.items():
                 blob = zlib.compress(dumps(shard), 1)
@@ -1304,8 +1321,9 @@ def _head_shape_ok(head: dict) -> bool:
         and isinstance(deep, dict)
         and all(
             isinstance(v, tuple)
-            and len(v) == 2
+            and len(v) == 3
             and all(isinstance(x, int) for x in v)
+            and v[2] >= 1
             and v[1] >= 1
             and v[1] & (v[1] - 1) == 0
             and n <= v[0] <= n_all - v[1]
