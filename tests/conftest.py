@@ -52,6 +52,26 @@ def scratch_cache(tmp_path_factory, monkeypatch):
 
 
 @pytest.fixture
+def fake(monkeypatch):
+    """The fake AMap service (tests/fake_amap.py), with 经三路66号 in 德化街街道, and the
+    environment pointing at it: for the --online tests (test_serve.py has its own)."""
+    from fake_amap import DEHUA, DEHUA_REGEO, FakeAmap, address
+
+    from jurisdiction import online
+
+    f = FakeAmap().start()
+    f.add_address("经三路66号", address(DEHUA, "河南省郑州市二七区经三路66号", "二七区", "410103"))
+    f.add_position(DEHUA, DEHUA_REGEO)
+    monkeypatch.setenv("JUR_AMAP_URL", f.url)
+    monkeypatch.setenv("JUR_AMAP_KEY", f.key)
+    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(online.client, "BACKOFF", 0.01)
+    yield f
+    f.stop()
+
+
+@pytest.fixture
 def data_copy(tmp_path) -> Path:
     """A writable copy of the shipped dataset."""
     target = tmp_path / "data"

@@ -94,6 +94,20 @@ def regeocode(
     }
 
 
+DEHUA = "113.665000,34.752600"  # where the fake puts 经三路66号: in 德化街街道
+DEHUA_REGEO = regeocode(
+    formatted="河南省郑州市二七区德化街街道德化街66号",
+    district="二七区",
+    adcode="410103",
+    township="德化街街道",
+    towncode="410103010000",
+)
+
+
+def address(location: str, formatted: str, district: str, adcode: str, level: str = "门牌号"):
+    return geocode(location, formatted=formatted, district=district, adcode=adcode, level=level)
+
+
 class FakeAmap:
     """The fake service. `places` maps an address to its geocode results, `positions` a
     "lng,lat" (as sent, 6 decimals) to its regeocode; `script` is a list of actions for the

@@ -492,6 +492,20 @@ def test_online_annotates_through_the_same_step_as_find(monkeypatch):
         fake.stop()
 
 
+def read_pty(master: int) -> bytes:
+    """All a pty's other end wrote, until it is closed (EOF, or EIO on Linux)."""
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    return shown
+
+
 def test_terminal_output_has_no_control_codes(tmp_path):
     """On a terminal (a pty), bytes from the file are shown as escapes, never as codes."""
     import pty
@@ -507,15 +521,7 @@ def test_terminal_output_has_no_control_codes(tmp_path):
         timeout=60,
     )
     os.close(slave)
-    shown = b""
-    while True:
-        try:
-            chunk = os.read(master, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        shown += chunk
+    shown = read_pty(master)
     os.close(master)
     assert p.returncode == 0
     assert b"\x1b" not in shown and b"\x07" not in shown
@@ -551,15 +557,7 @@ def test_progress_bar_only_on_a_terminal(tmp_path):
         env={**os.environ, "COLUMNS": "120"},
     )
     os.close(slave)
-    shown = b""
-    while True:
-        try:
-            chunk = os.read(master, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        shown += chunk
+    shown = read_pty(master)
     stdout, _ = p.communicate(timeout=60)
     os.close(master)
     assert p.returncode == 0 and stdout == b""

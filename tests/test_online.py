@@ -15,41 +15,13 @@ import threading
 from datetime import date, timedelta
 
 import pytest
-from fake_amap import FakeAmap, closed_port_url, geocode, regeocode
+from fake_amap import DEHUA, FakeAmap, address, closed_port_url, regeocode
 
 from jurisdiction import online
 from jurisdiction.commands import run_find
 from jurisdiction.errors import JurError
 
 from conftest import ROOT, jur
-
-DEHUA = "113.665000,34.752600"  # where the fake puts 经三路66号: in 德化街街道
-DEHUA_REGEO = regeocode(
-    formatted="河南省郑州市二七区德化街街道德化街66号",
-    district="二七区",
-    adcode="410103",
-    township="德化街街道",
-    towncode="410103010000",
-)
-
-
-def address(location: str, formatted: str, district: str, adcode: str, level: str = "门牌号"):
-    return geocode(location, formatted=formatted, district=district, adcode=adcode, level=level)
-
-
-@pytest.fixture
-def fake(monkeypatch):
-    """The fake service, with 经三路66号 in 德化街街道, and the environment pointing at it."""
-    f = FakeAmap().start()
-    f.add_address("经三路66号", address(DEHUA, "河南省郑州市二七区经三路66号", "二七区", "410103"))
-    f.add_position(DEHUA, DEHUA_REGEO)
-    monkeypatch.setenv("JUR_AMAP_URL", f.url)
-    monkeypatch.setenv("JUR_AMAP_KEY", f.key)
-    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setattr(online.client, "BACKOFF", 0.01)
-    yield f
-    f.stop()
 
 
 def put(f: FakeAmap, text: str, location: str, township: str, towncode: str, **kw) -> None:

@@ -16,27 +16,13 @@ import sys
 from datetime import date, timedelta
 
 import pytest
-from fake_amap import ESCAPES, FakeAmap, regeocode
-from test_online import DEHUA, DEHUA_REGEO, address, find, put
+from fake_amap import ESCAPES, FakeAmap, address, regeocode
+from test_online import find, put
 
 from jurisdiction import online
 from jurisdiction.online import cache as cache_room
 
 from conftest import ROOT, jur, popen_interruptible
-
-
-@pytest.fixture
-def fake(monkeypatch):
-    f = FakeAmap().start()
-    f.add_address("经三路66号", address(DEHUA, "河南省郑州市二七区经三路66号", "二七区", "410103"))
-    f.add_position(DEHUA, DEHUA_REGEO)
-    monkeypatch.setenv("JUR_AMAP_URL", f.url)
-    monkeypatch.setenv("JUR_AMAP_KEY", f.key)
-    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setattr(online.client, "BACKOFF", 0.01)
-    yield f
-    f.stop()
 
 
 def env_of(fake: FakeAmap, **extra: str) -> dict[str, str]:

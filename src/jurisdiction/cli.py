@@ -186,10 +186,9 @@ def find(
     data: DataOpt = None,
     online: Annotated[
         bool,
-        typer.Option(
-            "--online",
-            help="Ask AMap's web service (key in $JUR_AMAP_KEY) about the queries not found "
-            "offline: an address, or a position 'longitude,latitude'. See README.",
+        online_option(
+            "Ask AMap's web service (key in $JUR_AMAP_KEY) about the queries not found "
+            "offline: an address, or a position 'longitude,latitude'. See README."
         ),
     ] = False,
     crs: Annotated[
@@ -299,27 +298,33 @@ def complete_unit(incomplete: str) -> list[str]:
     return [n for n in dict.fromkeys(names) if n.startswith(incomplete)]
 
 
+def unit_argument(help: str) -> Any:
+    """The NAME argument of roster and tree: a district or sub-bureau, completed from the
+    dataset, optional."""
+    return typer.Argument(help=help, autocompletion=complete_unit, show_default=False)
+
+
+def output_option(help: str) -> Any:
+    """--output FILE: where a command writes instead of stdout."""
+    return typer.Option("--output", help=help, metavar="FILE")
+
+
+def online_option(help: str) -> Any:
+    """--online: ask AMap about what is not found offline (find, annotate, serve)."""
+    return typer.Option("--online", help=help)
+
+
 @app.command(short_help="The stations of a district or sub-bureau.")
 @report
 def roster(
     name: Annotated[
-        str | None,
-        typer.Argument(
-            help="A district or sub-bureau (二七, 二七分局, erqi); none: all.",
-            autocompletion=complete_unit,
-            show_default=False,
-        ),
+        str | None, unit_argument("A district or sub-bureau (二七, 二七分局, erqi); none: all.")
     ] = None,
     fmt: RosterFormatOpt = None,
     header: HeaderOpt = False,
     fields: FieldsOpt = None,
     output: Annotated[
-        str | None,
-        typer.Option(
-            "--output",
-            help="Write to FILE instead of stdout (-o is --fields).",
-            metavar="FILE",
-        ),
+        str | None, output_option("Write to FILE instead of stdout (-o is --fields).")
     ] = None,
     data: DataOpt = None,
 ) -> int:
@@ -372,14 +377,7 @@ def list_(
 @app.command(short_help="City bureau → sub-bureaus → stations → streets.")
 @report
 def tree(
-    name: Annotated[
-        str | None,
-        typer.Argument(
-            help="Only this sub-bureau (or a district's).",
-            autocompletion=complete_unit,
-            show_default=False,
-        ),
-    ] = None,
+    name: Annotated[str | None, unit_argument("Only this sub-bureau (or a district's).")] = None,
     fmt: FormatOpt = None,
     data: DataOpt = None,
 ) -> int:
@@ -401,10 +399,9 @@ def serve(
     data: DataOpt = None,
     online: Annotated[
         bool,
-        typer.Option(
-            "--online",
-            help="Let clients ask AMap (key in $JUR_AMAP_KEY, kept on the server) about "
-            "queries not found offline: /api/find?online=1.",
+        online_option(
+            "Let clients ask AMap (key in $JUR_AMAP_KEY, kept on the server) about "
+            "queries not found offline: /api/find?online=1."
         ),
     ] = False,
 ) -> int:
@@ -443,11 +440,7 @@ def annotate(
     ],
     output: Annotated[
         str | None,
-        typer.Option(
-            "--output",
-            help="Write to FILE (.csv .tsv .xlsx .jsonl) instead of stdout, in its format.",
-            metavar="FILE",
-        ),
+        output_option("Write to FILE (.csv .tsv .xlsx .jsonl) instead of stdout, in its format."),
     ] = None,
     sheet: Annotated[
         str | None,
@@ -476,10 +469,9 @@ def annotate(
     ] = False,
     online: Annotated[
         bool,
-        typer.Option(
-            "--online",
-            help="Ask AMap's web service (key in $JUR_AMAP_KEY) about the addresses not found "
-            "offline, as jur find --online does.",
+        online_option(
+            "Ask AMap's web service (key in $JUR_AMAP_KEY) about the addresses not found "
+            "offline, as jur find --online does."
         ),
     ] = False,
     data: DataOpt = None,

@@ -5,7 +5,7 @@ and raise JurError for the caller to report."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from .errors import Exit, UsageError
 from .index import Index, open_index
@@ -521,23 +521,37 @@ def run_show(
     data: str | None = None,
     out: IO[str] | None = None,
 ) -> int:
-    import json
-
     out = text_out(out)
     fmt = choose_format(fmt, out)
     index = open_index(data)
     ds = index.dataset
     kind, unit = lookup_unit(index, name, stations=True)
     record = show_record(ds, kind, unit)
+    return write_document(out, fmt, record, show_text, ["field", "value"], show_rows)
+
+
+def show_rows(record: dict[str, Any]) -> list[dict[str, Any]]:
+    return [{"field": k, "value": v} for k, v in record.items()]
+
+
+def write_document(
+    out: IO[str],
+    fmt: str,
+    doc: dict[str, Any],
+    text: Callable[[dict[str, Any]], str],
+    columns: list[str],
+    rows: Callable[[dict[str, Any]], list[dict[str, Any]]],
+) -> int:
+    """One document (show, tree) in fmt: itself in json (indented) or jsonl (one line),
+    text(doc) as a table, otherwise rows(doc) under columns."""
+    import json
+
     if fmt in ("json", "jsonl"):
-        out.write(
-            json.dumps(record, ensure_ascii=False, indent=2 if fmt == "json" else None) + "\n"
-        )
+        out.write(json.dumps(doc, ensure_ascii=False, indent=2 if fmt == "json" else None) + "\n")
     elif fmt == "table":
-        out.write(printable_lines(show_text(record)))
+        out.write(printable_lines(text(doc)))
     else:
-        rows = [{"field": k, "value": v} for k, v in record.items()]
-        write_all(out, fmt, ["field", "value"], rows)
+        write_all(out, fmt, columns, rows(doc))
     out.flush()
     return Exit.OK
 
@@ -787,8 +801,6 @@ def run_tree(
     data: str | None = None,
     out: IO[str] | None = None,
 ) -> int:
-    import json
-
     out = text_out(out)
     fmt = choose_format(fmt, out)
     index = open_index(data)
@@ -799,19 +811,15 @@ def run_tree(
         if only is None:
             raise UsageError(f"{unit[0]} is outside the 11 sub-bureaus' area: no tree to show")
     t = tree_data(index.dataset, only)
-    if fmt in ("json", "jsonl"):
-        out.write(json.dumps(t, ensure_ascii=False, indent=2 if fmt == "json" else None) + "\n")
-    elif fmt == "table":
-        out.write(printable_lines(tree_text(t)))
-    else:
-        rows = [
-            {"sub_bureau": b["sub_bureau"], "station": st["station"], "streets": st["streets"]}
-            for b in t["sub_bureaus"]
-            for st in b["stations"]
-        ]
-        write_all(out, fmt, ["sub_bureau", "station", "streets"], rows)
-    out.flush()
-    return Exit.OK
+    return write_document(out, fmt, t, tree_text, ["sub_bureau", "station", "streets"], tree_rows)
+
+
+def tree_rows(t: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {"sub_bureau": b["sub_bureau"], "station": st["station"], "streets": st["streets"]}
+        for b in t["sub_bureaus"]
+        for st in b["stations"]
+    ]
 
 
 # --- validate -------------------------------------------------------------------------------
