@@ -246,16 +246,22 @@ def offline_batches(
     source = stdin if stdin is not None else sys.stdin.buffer
     warn = err or sys.stderr
     decoder = LineDecoder(encoding, announce=lambda line: warn.write(line + "\n"))
+    import gc
+
     for texts, bad in decoder.batches(source):
         if not bad:
             yield [resolve(text, index, limit=limit, explain=explain) for text in texts]
-            continue
-        yield [
-            Answer(text, "not_found", note=bad[i])
-            if i in bad
-            else resolve(text, index, limit=limit, explain=explain)
-            for i, text in enumerate(texts)
-        ]
+        else:
+            yield [
+                Answer(text, "not_found", note=bad[i])
+                if i in bad
+                else resolve(text, index, limit=limit, explain=explain)
+                for i, text in enumerate(texts)
+            ]
+        if not gc.isenabled():
+            # `jur find` runs with the cycle collector off (launch.main): what a batch made
+            # that forms a cycle, if anything, is young, and one pass over the young finds it
+            gc.collect(0)
 
 
 # --- naming a district, sub-bureau or station -------------------------------------------------
