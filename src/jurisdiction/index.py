@@ -380,6 +380,7 @@ class Index:
     ) -> None:
         self._keys = keys
         self._starts = starts
+        self._lengths: dict[str, Any] = {}  # lengths_at's answers from the cache
         self.head = head
         self._aux = aux
         self._dataset = dataset
@@ -475,17 +476,24 @@ class Index:
         """The lengths of the explicit keys that begin with these two characters, longest
         first. They are kept in the shard of the keys that begin so (one read for both);
         aux["start_pairs"] says where none begin, so most of an address reads no shard."""
+        known = self._lengths.get(key2)  # a batch asks the same starts again and again
+        if known is not None:
+            return known
         aux = self.aux if self._starts is None else None  # a damaged aux is rebuilt here
         if self._starts is not None:
             return self._starts.get(key2, ())
         if aux is None or not _has_pair(aux["start_pairs"], key2):
-            return ()
-        try:
-            shard = self._shard(zlib.crc32(key2.encode("utf-8")) & (self._n - 1))
-        except CACHE_DAMAGE:
-            self._rebuild()
-            return self.lengths_at(key2)
-        return shard[1].get(key2, ())
+            lengths = ()
+        else:
+            try:
+                shard = self._shard(zlib.crc32(key2.encode("utf-8")) & (self._n - 1))
+            except CACHE_DAMAGE:
+                self._rebuild()
+                return self.lengths_at(key2)
+            lengths = shard[1].get(key2, ())
+        if len(self._lengths) < 65_536:
+            self._lengths[key2] = lengths
+        return lengths
 
     @property
     def aux(self) -> dict[str, Any]:
@@ -511,6 +519,7 @@ class Index:
         fresh = Index.from_dataset(parse_dataset(directory, raw, content_digest(raw)))
         self._keys, self._aux, self._dataset = fresh._keys, fresh._aux, fresh._dataset
         self._starts, self._shards = fresh._starts, {}
+        self._lengths.clear()
         self.head = fresh.head
         self.areas = fresh.areas
         self.digit_free = fresh.digit_free
