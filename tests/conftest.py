@@ -52,14 +52,20 @@ def scratch_cache(tmp_path_factory, monkeypatch):
 
 
 @pytest.fixture
-def fake(monkeypatch):
+def fake_key() -> str:
+    """The key the fake service expects (test_serve.py overrides it with a recognisable one)."""
+    return "test-key"
+
+
+@pytest.fixture
+def fake(monkeypatch, fake_key):
     """The fake AMap service (tests/fake_amap.py), with 经三路66号 in 德化街街道, and the
-    environment pointing at it: for the --online tests (test_serve.py has its own)."""
+    environment pointing at it: for the --online tests of find, annotate and serve."""
     from fake_amap import DEHUA, DEHUA_REGEO, FakeAmap, address
 
     from jurisdiction import online
 
-    f = FakeAmap().start()
+    f = FakeAmap(key=fake_key).start()
     f.add_address("经三路66号", address(DEHUA, "河南省郑州市二七区经三路66号", "二七区", "410103"))
     f.add_position(DEHUA, DEHUA_REGEO)
     monkeypatch.setenv("JUR_AMAP_URL", f.url)

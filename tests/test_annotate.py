@@ -438,58 +438,31 @@ def test_rows_with_the_same_address_are_looked_up_once(tmp_path, index, monkeypa
     assert len(buf.getvalue().splitlines()) == 1001
 
 
-def test_online_annotates_through_the_same_step_as_find(monkeypatch):
-    from fake_amap import FakeAmap, geocode, regeocode
-
-    fake = FakeAmap().start()
-    try:
-        where = "113.665000,34.752600"
-        fake.add_address(
-            "经三路66号",
-            geocode(
-                where,
-                formatted="河南省郑州市二七区经三路66号",
-                district="二七区",
-                adcode="410103",
-                level="门牌号",
-            ),
-        )
-        fake.add_position(
-            where,
-            regeocode(
-                formatted="河南省郑州市二七区德化街街道德化街66号",
-                district="二七区",
-                adcode="410103",
-                township="德化街街道",
-                towncode="410103010000",
-            ),
-        )
-        env = {"JUR_AMAP_URL": fake.url, "JUR_AMAP_KEY": fake.key}
-        data = "编号,地址\n1,经三路66号\n2,德化街\n3,经三路66号\n"
-        p = jur(
-            "annotate",
-            "-",
-            "-c",
-            "地址",
-            "-o",
-            "station,status,score",
-            "--online",
-            stdin=data,
-            env=env,
-        )
-        assert read_rows(out(p)) == [
-            ["编号", "地址", "station", "status", "score"],
-            ["1", "经三路66号", "德化街派出所", "found", "70"],
-            ["2", "德化街", "德化街派出所", "found", "95"],
-            ["3", "经三路66号", "德化街派出所", "found", "70"],
-        ]
-        assert p.returncode == 0 and err(p) == ""
-        assert len(fake.requests) == 2  # one address, asked once: geo, then regeo
-        p = jur("annotate", "-", "-c", "地址", "-o", "status", stdin=data, env=env)  # offline
-        assert len(fake.requests) == 2
-        assert [r[2] for r in read_rows(out(p))[1:]] == ["not_found", "found", "not_found"]
-    finally:
-        fake.stop()
+def test_online_annotates_through_the_same_step_as_find(fake):
+    env = {"JUR_AMAP_URL": fake.url, "JUR_AMAP_KEY": fake.key}
+    data = "编号,地址\n1,经三路66号\n2,德化街\n3,经三路66号\n"
+    p = jur(
+        "annotate",
+        "-",
+        "-c",
+        "地址",
+        "-o",
+        "station,status,score",
+        "--online",
+        stdin=data,
+        env=env,
+    )
+    assert read_rows(out(p)) == [
+        ["编号", "地址", "station", "status", "score"],
+        ["1", "经三路66号", "德化街派出所", "found", "70"],
+        ["2", "德化街", "德化街派出所", "found", "95"],
+        ["3", "经三路66号", "德化街派出所", "found", "70"],
+    ]
+    assert p.returncode == 0 and err(p) == ""
+    assert len(fake.requests) == 2  # one address, asked once: geo, then regeo
+    p = jur("annotate", "-", "-c", "地址", "-o", "status", stdin=data, env=env)  # offline
+    assert len(fake.requests) == 2
+    assert [r[2] for r in read_rows(out(p))[1:]] == ["not_found", "found", "not_found"]
 
 
 def read_pty(master: int) -> bytes:

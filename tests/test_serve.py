@@ -16,7 +16,6 @@ import pytest
 
 pytest.importorskip("starlette")  # the serve extra; the test extra installs it
 
-from fake_amap import FakeAmap, geocode, regeocode
 from serve_helpers import served
 from starlette.testclient import TestClient
 
@@ -323,37 +322,10 @@ def test_a_script_in_the_dataset_is_text(data_copy):
 
 # --- online: only when started with it, and the key stays on the server ----------------------------
 
-DEHUA = "113.665000,34.752600"
-
 
 @pytest.fixture
-def fake(monkeypatch):
-    f = FakeAmap(key="SECRET-KEY-0123456789").start()
-    f.add_address(
-        "经三路66号",
-        geocode(
-            DEHUA,
-            formatted="河南省郑州市二七区经三路66号",
-            district="二七区",
-            adcode="410103",
-        ),
-    )
-    f.add_position(
-        DEHUA,
-        regeocode(
-            formatted="河南省郑州市二七区德化街街道德化街66号",
-            district="二七区",
-            adcode="410103",
-            township="德化街街道",
-            towncode="410103010000",
-        ),
-    )
-    monkeypatch.setenv("JUR_AMAP_URL", f.url)
-    monkeypatch.setenv("JUR_AMAP_KEY", f.key)
-    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
-        monkeypatch.delenv(name, raising=False)
-    yield f
-    f.stop()
+def fake_key() -> str:
+    return "SECRET-KEY-0123456789"  # conftest's fake expects it: the tests look for it in replies
 
 
 def test_online_is_asked_only_when_the_server_and_the_request_say_so(fake):
