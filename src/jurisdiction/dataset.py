@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -1172,14 +1173,20 @@ def parse_dataset(
         finally:
             if bar is not None:
                 bar.close()
-    # A big dataset is millions of small records and strings that form no reference cycles;
-    # the cycle collector would walk all of them again and again as they pile up (a fifth of
-    # the time at 640,000 communities, and more the bigger the file: not linear). It is off
-    # while the files are read and checked, and on again after.
+    with without_cycle_collection():
+        return _parse_dataset(Path(directory), raw, digest, progress)
+
+
+@contextmanager
+def without_cycle_collection() -> Iterator[None]:
+    """Python's cycle collector off for a while, then as it was. Reading a big dataset and
+    writing its index make millions of small records and tuples that form no reference
+    cycles; the collector would walk them again and again as they pile up (a fifth of the
+    time at 640,000 communities, and more the bigger the file: not linear)."""
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _parse_dataset(Path(directory), raw, digest, progress)
+        yield
     finally:
         if collecting:
             gc.enable()

@@ -36,7 +36,6 @@ stale cache. JUR_NO_CACHE=1 turns the cache off.
 
 from __future__ import annotations
 
-import gc
 import marshal
 import os
 import zlib
@@ -910,13 +909,10 @@ def build_cache(ds: Dataset, root: str, progress: Any = None) -> str | None:
     except OSError:
         return None
     try:
-        collecting = gc.isenabled()
-        gc.disable()  # see dataset.parse_dataset: millions of acyclic tuples, nothing to collect
-        try:
+        from .dataset import without_cycle_collection
+
+        with without_cycle_collection():
             _write_index(ds, tmp, progress)
-        finally:
-            if collecting:
-                gc.enable()
         os.replace(tmp, target)
     except OSError:
         _rmtree(tmp)
@@ -1112,16 +1108,7 @@ def _read_shard(cache_dir: str | None, n_all: int, n: int) -> tuple[dict, dict]:
             return ({}, {})
         f.seek(pos)
         blob = f.read(length)
-    # A shard is a thousand small tuples at once: the cycle collector would walk everything
-    # imported so far a few times while they are made (~a third of an address's shard time),
-    # and marshal data makes no cycles to collect.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        shard = marshal.loads(zlib.decompress(blob))
-    finally:
-        if collecting:
-            gc.enable()
+    shard = marshal.loads(zlib.decompress(blob))  # `jur find` runs without the collector
     if (
         not isinstance(shard, tuple)
         or len(shard) != 2
