@@ -124,6 +124,97 @@ def test_fast_reader_and_yaml_composer_agree(data_copy):
         assert fast == slow
 
 
+def _deep(v):
+    """A composed value with every line number it holds."""
+    from jurisdiction.dataset import LDict, LList
+
+    if isinstance(v, LDict):
+        return ("map", v.line, dict(v.key_lines), {k: _deep(x) for k, x in v.items()})
+    if isinstance(v, LList):
+        return ("list", v.line, list(v.item_lines), [_deep(x) for x in v])
+    return v
+
+
+def _read_both(text: str):
+    """The records of a list file as jur reads it (the fast reader, falling back to the
+    composer as _stream_check does) and as the composer alone reads it: (records or problems)."""
+    from jurisdiction.dataset import NotFast, pairs, read_list
+
+    raw = text.encode("utf-8")
+
+    def read(use_fast: bool):
+        try:
+            try:
+                return [(_deep(i), n) for i, n in pairs(read_list(raw, "t.yaml", use_fast))]
+            except NotFast:
+                return read(False)
+        except DataError as e:
+            return e.lines()
+
+    return read(True), read(False)
+
+
+NESTED = (
+    "- code: '410102001'\n  name: 甲街道\n"
+    "- code: '410102002'\n  name: 乙街道\n  other_names:\n  - name: 丙街道\n"
+    '    note: "a note yaml.safe_dump wrapped\n      over two lines"\n    relation: renamed\n'
+    "  short: 乙\n"
+    "- code: '410102003'\n  name: 丁街道\n  pinyin:\n  - ding\n"
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        NESTED,
+        NESTED.replace("  short: 乙\n", "  note: |\n    block\n    text\n"),
+        '- name: x\n  note: "abc\n- def"\n- name: y\n',  # a quoted line break before "- "
+        "- name: x\n  note: 'abc\n- def'\n- name: y\n",
+        "- name: x\n  k: [a,\n- b]\n- name: y\n",
+        "- name: x\n  name: y\n- name: z\n",  # a duplicate key
+        "- name: x\n  k: &a v\n- name: y\n",  # an anchor
+        "- name: x\n---\n- name: y\n",  # a second document
+        "- name: x\n-\n  name: y\n- - a\n  - b\n- name: z\n",
+        "- name: x\n  k: v # a comment\n- {name: y}\n- name: z\n",
+        "- name: x\n  list:\n  - {a: 1}\n  - [b]\n- name: y\n  k: !!str 1\n",
+        "# a comment\n- name: x\n  other_names:\n  - name: y\n",
+        "  - name: x\n",
+    ],
+)
+def test_a_record_the_fast_reader_cannot_read_reads_as_the_composer_reads_it(text):
+    fast, slow = _read_both(text)
+    assert fast == slow
+
+
+def test_the_composer_reads_only_the_records_the_fast_reader_cannot(monkeypatch):
+    from jurisdiction import dataset
+
+    calls = []
+    real = dataset.compose
+    monkeypatch.setattr(
+        dataset, "compose", lambda text, *a, **k: calls.append(text) or real(text, *a, **k)
+    )
+    records = [(d[3], n) for d, n in _read_both(NESTED * 40)[0]]
+    assert len(records) == 120 and records[4][0]["name"] == "乙街道"
+    assert records[4][0]["other_names"][3][0][3]["relation"] == "renamed"
+    assert [n for _, n in records[:6]] == [1, 3, 11, 15, 17, 25]
+    assert len(calls) == 40 + 1  # each nested record alone, then the composer's own read
+    assert all(c.startswith("- code: '410102002'") for c in calls[:40])
+
+
+def test_a_file_of_records_the_fast_reader_cannot_read_goes_to_the_composer(monkeypatch):
+    from jurisdiction import dataset
+
+    calls = []
+    real = dataset.compose
+    monkeypatch.setattr(
+        dataset, "compose", lambda text, *a, **k: calls.append(text) or real(text, *a, **k)
+    )
+    fast, slow = _read_both("- name: x\n  list:\n  - {a: 1}\n" * 1000)
+    assert fast == slow and len(fast) == 1000
+    assert len(calls) < 100 + 2  # not one composer a record
+
+
 def _cache_dirs(root):
     return [d for d in root.iterdir() if d.is_dir()]
 

@@ -357,19 +357,25 @@ def _unescape(m: re.Match[str]) -> str:
 def _fast_value(v: str) -> Any:
     c = v[0]
     if c == "'":
+        if len(v) > 1 and v[-1] == "'" and "'" not in v[1:-1]:
+            return v[1:-1]  # no quote inside: the body as it is
         m = _SQ.match(v)
         if m is None:
             raise NotFast
         return m.group(1).replace("''", "'")
     if c == '"':
+        if len(v) > 1 and v[-1] == '"':
+            body = v[1:-1]
+            if "\\" not in body and '"' not in body:
+                return body
+            if body.isascii() and _U_ONLY.fullmatch(body):  # what safe_dump writes: \uXXXX
+                return body.encode("ascii").decode("unicode_escape")
         m = _DQ.match(v)
         if m is None:
             raise NotFast
         body = m.group(1)
         if "\\" not in body:
             return body
-        if body.isascii() and _U_ONLY.fullmatch(body):  # what safe_dump writes: \uXXXX only
-            return body.encode("ascii").decode("unicode_escape")
         return _ESC.sub(_unescape, body)
     if c in _PLAIN_FIRST_BAD or v[-1] in " :" or ": " in v or " #" in v:
         raise NotFast
@@ -405,9 +411,36 @@ def fast_items(raw: bytes, shown: str, tick: Any = None) -> Iterator[tuple[str, 
     return _fast_records(raw, shown, tick)
 
 
-def _fast_records(raw: bytes, shown: str, tick: Any) -> Iterator[tuple[str, Any, int]]:
-    import io
+FAST_PIECE = 1 << 20  # bytes the fast reader decodes at once (a piece ends before a record)
 
+
+def _pieces(raw: bytes) -> Iterator[tuple[int, list[str]]]:
+    """(number of its first line, its lines) of raw's pieces of about FAST_PIECE bytes, each
+    ending just before a line that begins a record ("- "), so no record spans two pieces."""
+    at, line, size = 0, 1, len(raw)
+    while at < size:
+        end = raw.find(b"\n- ", at + FAST_PIECE) + 1 if at + FAST_PIECE < size else 0
+        piece = raw[at : end or size]
+        try:
+            text = piece.decode("utf-8")
+        except UnicodeDecodeError:
+            raise NotFast from None
+        lines = text.split("\n")
+        if lines[-1] == "":
+            lines.pop()  # the piece ends with a line break
+        if not text.replace("\n", "").isprintable():
+            raise NotFast  # tabs, CR, controls, line separators: the composer decides
+        yield line, lines
+        line += len(lines)
+        at = end or size
+
+
+def _is_entry(text: str) -> bool:
+    """Whether a line begins an item of the top-level list."""
+    return text[:2] == "- " or text == "-"
+
+
+def _fast_records(raw: bytes, shown: str, tick: Any) -> Iterator[tuple[str, Any, int]]:
     max_events = EVENT_ALLOWANCE + len(raw) // BYTES_PER_EVENT
     events = 6  # the stream's, the document's and the list's start and end
     record: LDict | None = None
@@ -416,81 +449,140 @@ def _fast_records(raw: bytes, shown: str, tick: Any) -> Iterator[tuple[str, Any,
     pending_key = ""
     kv_match = _KV.match
     records = 0
-    for lineno, bline in enumerate(io.BytesIO(raw), 1):
-        try:
-            text = bline.decode("utf-8")
-        except UnicodeDecodeError:
-            raise NotFast from None
-        if text[-1:] == "\n":
-            text = text[:-1]
-        if not text.isprintable():
-            raise NotFast  # tabs, CR, controls, line separators: the composer decides
-        m = kv_match(text)
-        if m is None:
-            if pending is not None:
-                im = _ITEM.match(text)
-                if im is not None:
-                    v = im.group(1)
-                    if len(v) > MAX_SCALAR_CHARS:
-                        raise NotFast
-                    if not pending:
-                        pending.line = lineno
-                    pending.append(_fast_value(v))
-                    pending.item_lines.append(lineno)
-                    record_events += 3 if len(pending) == 1 else 1
-                    continue
-            stripped = text.lstrip(" ")
-            if not stripped or stripped[0] == "#":
-                continue  # a blank line or a comment
-            raise NotFast
-        dash, key, v = m.groups()
-        if pending is not None:
-            record[pending_key] = pending if pending else None  # type: ignore[index]
-            pending = None
-        if dash == "- ":
-            if record is not None:
-                if record_events > MAX_RECORD_EVENTS:
+    composed = 0  # records the composer read
+    for first, lines in _pieces(raw):
+        skip = 0  # lines before this were read with a record the composer read
+        begins = 0  # index in lines of the current record's first line
+        for i, text in enumerate(lines):
+            if i < skip:
+                continue
+            lineno = first + i
+            try:
+                m = kv_match(text)
+                if m is None:
+                    if pending is not None:
+                        im = _ITEM.match(text)
+                        if im is not None:
+                            v = im.group(1)
+                            if len(v) > MAX_SCALAR_CHARS:
+                                raise NotFast
+                            if not pending:
+                                pending.line = lineno
+                            pending.append(_fast_value(v))
+                            pending.item_lines.append(lineno)
+                            record_events += 3 if len(pending) == 1 else 1
+                            continue
+                    stripped = text.lstrip(" ")
+                    if not stripped or stripped[0] == "#":
+                        continue  # a blank line or a comment
                     raise NotFast
-                events += record_events
-                yield "item", record, record.line
-                if tick is not None and records & 0x3FFF == 0:
-                    tick(lineno)
-            record = LDict()
-            record.key_lines = {}
-            record.line = lineno
-            record_events = 2
-            records += 1
-        elif record is None:
-            raise NotFast
-        if key in record:
-            raise NotFast  # a duplicate key: the composer reports it
-        record.key_lines[key] = lineno
-        record_events += 2
-        if v is None:
-            pending = LList()
-            pending.item_lines = []
-            pending.line = lineno
-            pending_key = key
-            record[key] = None
-            continue
-        if len(v) > MAX_SCALAR_CHARS:
-            raise NotFast
-        if v[0] == "[" and v[-1] == "]":
-            lst = _fast_list(v, lineno)
-            record_events += len(lst) + 2
-            record[key] = lst
-        else:
-            record[key] = _fast_value(v)
-        if events + record_events > max_events:
-            raise NotFast
+                dash, key, v = m.groups()
+                if pending is not None:
+                    record[pending_key] = pending if pending else None  # type: ignore[index]
+                    pending = None
+                if dash == "- ":
+                    if record is not None:
+                        if record_events > MAX_RECORD_EVENTS:
+                            raise NotFast
+                        events += record_events
+                        yield "item", record, record.line
+                        if tick is not None and records & 0x3FFF == 0:
+                            tick(lineno)
+                    record = LDict()
+                    record.key_lines = {}
+                    record.line = lineno
+                    record_events = 2
+                    records += 1
+                    begins = i
+                elif record is None:
+                    raise NotFast
+                if key in record:
+                    raise NotFast  # a duplicate key: the composer reports it
+                record.key_lines[key] = lineno
+                record_events += 2
+                if v is None:
+                    pending = LList()
+                    pending.item_lines = []
+                    pending.line = lineno
+                    pending_key = key
+                    record[key] = None
+                    continue
+                if len(v) > MAX_SCALAR_CHARS:
+                    raise NotFast
+                if v[0] == "[" and v[-1] == "]":
+                    lst = _fast_list(v, lineno)
+                    record_events += len(lst) + 2
+                    record[key] = lst
+                else:
+                    record[key] = _fast_value(v)
+                if events + record_events > max_events:
+                    raise NotFast
+            except NotFast:
+                # a record with a line this reader does not read: the composer reads that
+                # record alone (a nested list of mappings, a note over several lines)
+                composed += 1
+                if record is None or (composed > 64 and composed * 16 > records):
+                    raise  # most records: the composer reads the whole file faster
+                if _is_entry(text) and record.line != lineno:
+                    # this line begins a record; the one before it is whole
+                    if pending is not None:
+                        record[pending_key] = pending if pending else None
+                        pending = None
+                    if record_events > MAX_RECORD_EVENTS:
+                        raise
+                    events += record_events
+                    yield "item", record, record.line
+                    begins = i
+                skip = next(
+                    (j for j in range(i + 1, len(lines)) if _is_entry(lines[j])), len(lines)
+                )
+                item, item_events = _composed_record(lines[begins:skip], first + begins, shown)
+                events += item_events
+                if events > max_events:
+                    raise
+                yield "item", item, getattr(item, "line", first + begins)
+                record, pending = None, None
+                records += 1
     if pending is not None:
         record[pending_key] = pending if pending else None  # type: ignore[index]
-    if record is None:
+    if records == 0:
         raise NotFast  # no record at all: the composer says what the file is
-    events += record_events
-    if events > max_events or record_events > MAX_RECORD_EVENTS:
+    if record is not None:
+        events += record_events
+        if events > max_events or record_events > MAX_RECORD_EVENTS:
+            raise NotFast
+        yield "item", record, record.line
+
+
+def _composed_record(lines: list[str], first: int, shown: str) -> tuple[Any, int]:
+    """One record (its lines, the first of them line `first` of the file) read by the YAML
+    composer, with the file's line numbers, and the number of YAML events it is. NotFast when
+    it is not exactly one record: the whole file goes to the composer, which says why."""
+    try:
+        out = [
+            v
+            for kind, v, _ in compose("\n".join(lines) + "\n", shown, stream=True)
+            if kind == "item"
+        ]
+    except DataError:
+        raise NotFast from None
+    if len(out) != 1:
         raise NotFast
-    yield "item", record, record.line
+    return out[0], _renumber(out[0], first - 1)
+
+
+def _renumber(value: Any, by: int) -> int:
+    """Add `by` to every line number a composed value holds; returns its number of events."""
+    if isinstance(value, LDict):
+        value.line += by
+        for key in value.key_lines:
+            value.key_lines[key] += by
+        return 2 + sum(1 + _renumber(v, by) for v in value.values())
+    if isinstance(value, LList):
+        value.line += by
+        value.item_lines = [n + by for n in value.item_lines]
+        return 2 + sum(_renumber(v, by) for v in value)
+    return 1
 
 
 # --- schema ---------------------------------------------------------------------------
