@@ -1042,8 +1042,35 @@ def _check_communities(doc: Any, c: Checker, streets: dict[str, str]) -> list[Co
         return out
     codes: dict[str, int] = {}
     kinds = {k: k for k in COMMUNITY_KINDS}  # one str object per kind, however many records
+    kinds[None] = None  # type: ignore[index]
+    required = {"name", "code", "street"}
+    new = tuple.__new__
     for item, line in pairs(doc):
-        if not c.mapping(item, line, "community", COMMUNITY_KEYS, {"name", "code", "street"}):
+        # A record as it should be, checked at once (a country has 620,000 of them); any
+        # other is checked below, key by key, and each of its problems reported.
+        if type(item) is LDict and item.keys() <= COMMUNITY_KEYS and required <= item.keys():
+            name, code, street, kind = item["name"], item["code"], item["street"], item.get("kind")
+            if (
+                type(name) is str
+                and type(code) is str
+                and type(street) is str
+                and (kind is None or type(kind) is str)
+            ):
+                name, code, street = name.strip(), code.strip(), street.strip()
+                kind = kind.strip() if kind is not None else None
+                if (
+                    name
+                    and len(code) == COMMUNITY_CODE_DIGITS
+                    and code.isascii()
+                    and code.isdigit()
+                    and code not in codes
+                    and street in streets
+                    and kind in kinds
+                ):
+                    codes[code] = item.key_lines["code"]
+                    out.append(new(Community, (name, code, streets[street], kinds[kind])))
+                    continue
+        if not c.mapping(item, line, "community", COMMUNITY_KEYS, required):
             continue
         name = c.text(item, "name", "community", required=True)
         if not name:
