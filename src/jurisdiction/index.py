@@ -1046,16 +1046,23 @@ def _write_index(ds: Dataset, tmp: str, progress: Any) -> None:
             shards: dict[int, tuple[dict, dict]] = {}
             starts: dict[str, list[int]] = {}
             for group, members in groups.items():
-                lengths = {len(k) for k in members if k not in implicit}
+                if implicit.isdisjoint(members):
+                    lengths = set(map(len, members))
+                else:
+                    lengths = {len(k) for k in members if k not in implicit}
                 if lengths and len(group) == 2:
                     starts[group] = sorted(lengths, reverse=True)
                 if len(members) > DEEP_KEYS:
                     k = _pow2(len(members) / SHARD_KEYS)
                     cut = _deep_cut(group, members)
                     deep[group] = (next_id, k, cut)
+                    last = None  # a community's forms come one after another, one start
                     for key in members:
-                        sid = next_id + (crc32(key[:cut].encode("utf-8")) & (k - 1))
-                        shards.setdefault(sid, ({}, {}))[0][key] = keys[key]
+                        if key[:cut] != last:
+                            last = key[:cut]
+                            sid = next_id + (crc32(last.encode("utf-8")) & (k - 1))
+                            part = shards.setdefault(sid, ({}, {}))[0]
+                        part[key] = keys[key]
                     next_id += k
                 else:
                     sid = crc32(group.encode("utf-8")) & (n - 1)
