@@ -13,8 +13,9 @@ import zlib
 
 import pytest
 
-from jurisdiction import DataError, open_index, resolve
+from jurisdiction import DataError, forked, open_index, resolve
 from jurisdiction.dataset import parse_dataset
+from jurisdiction.paths import default_data_dir
 
 from conftest import err, jur
 
@@ -427,3 +428,71 @@ def test_a_deep_groups_communities_keep_their_forms_in_one_shard(tmp_path, scrat
     for name in names[::397]:
         for form in community_forms(name):
             assert resolve(form, index).station == f"测试{name[1:6]}派出所", form
+
+
+def _index_files(ds, where) -> dict:
+    """Everything an index build writes, decoded: head, aux, the dataset, and every shard."""
+    from jurisdiction import index
+
+    where.mkdir()
+    index._write_index(ds, str(where), None)
+    head = marshal.loads((where / "head").read_bytes())
+    n_all = head["layout"]["n_all"]
+    return {
+        "head": head,
+        "aux": marshal.loads((where / "aux").read_bytes()),
+        "full": marshal.loads(zlib.decompress((where / "full").read_bytes())),
+        "shards": [index._read_shard(str(where), n_all, i) for i in range(n_all)],
+        "files": sorted(p.name for p in where.iterdir()),
+    }
+
+
+def test_communities_indexed_in_two_processes_give_the_same_index(tmp_path, monkeypatch):
+    from jurisdiction import index
+
+    ds = parse_dataset(default_data_dir(), progress=None)
+    monkeypatch.setattr(index, "PARALLEL_COMMUNITIES", 10**9)
+    alone = _index_files(ds, tmp_path / "alone")
+    monkeypatch.setattr(index, "PARALLEL_COMMUNITIES", 1000)
+    started = []
+    real = forked.start
+    monkeypatch.setattr(forked, "start", lambda work: started.append(1) or real(work))
+    two = _index_files(ds, tmp_path / "two")
+    assert started == [1]
+    assert two == alone
+    assert sum(map(len, (s[0] for s in two["shards"]))) > 3140 * 3
+
+
+def test_a_failed_copy_leaves_the_index_whole(tmp_path, monkeypatch):
+    from jurisdiction import index
+
+    ds = parse_dataset(default_data_dir(), progress=None)
+    monkeypatch.setattr(index, "PARALLEL_COMMUNITIES", 10**9)
+    alone = _index_files(ds, tmp_path / "alone")
+    monkeypatch.setattr(index, "PARALLEL_COMMUNITIES", 1000)
+    real = forked.result
+    for n, instead in enumerate((None, b"\x00garbage", marshal.dumps(([], 1, True)))):
+        monkeypatch.setattr(forked, "result", lambda h, instead=instead: real(h) and instead)
+        assert _index_files(ds, tmp_path / f"broken{n}") == alone
+
+
+def test_forked_hands_back_the_bytes_or_none():
+    big = bytes(range(256)) * 20_000  # more than a pipe holds
+    assert forked.result(forked.start(lambda: big)) == big
+
+    def fails() -> bytes:
+        raise RuntimeError("in the copy")
+
+    assert forked.result(forked.start(fails)) is None
+
+    def killed() -> bytes:
+        os.kill(os.getpid(), 9)
+        return b"never"
+
+    assert forked.result(forked.start(killed)) is None
+    slow = forked.start(lambda: time.sleep(60) or b"late")
+    t = time.monotonic()
+    forked.stop(slow)
+    assert time.monotonic() - t < 10
+    with pytest.raises(ChildProcessError):
+        os.waitpid(slow[0], os.WNOHANG)  # reaped: no zombie left

@@ -179,11 +179,12 @@ COMMUNITY_BATCH = 8192
 
 
 def community_batches(
-    ds: Dataset, rows: dict[str, StreetRow]
+    ds: Dataset, rows: dict[str, StreetRow], lo: int = 0, hi: int | None = None
 ) -> Iterator[tuple[list[CommunityRow], list[list[str]]]]:
-    """The communities in batches: their rows, and for each its keys (community_forms,
-    normalized; the official name's first). Normalized a batch at a time (normalize_many)."""
-    communities = ds.communities
+    """The communities (those from lo to hi) in batches: their rows, and for each its keys
+    (community_forms, normalized; the official name's first). Normalized a batch at a time
+    (normalize_many)."""
+    communities = ds.communities[lo:hi]
     for start in range(0, len(communities), COMMUNITY_BATCH):
         crows: list[CommunityRow] = []
         forms: list[list[str]] = []
@@ -774,6 +775,7 @@ def _dataset_from_tuples(t: tuple) -> Dataset:
 # whole groups, and in a big dataset one group can hold most keys (all 640,000 communities of
 # bench/grow.py begin 测0), so splitting the buckets over processes would not balance.
 
+PARALLEL_COMMUNITIES = 100_000  # from this many communities, two processes index them
 SHARD_KEYS = 256  # keys a shard aims at: a cold lookup reads one shard (~20 KB)
 DEEP_KEYS = 4096  # a group of more keys than this (测0…: 160,000 names) gets shards of its own
 BUCKETS = 64
@@ -921,6 +923,8 @@ def build_cache(ds: Dataset, root: str, progress: Any = None) -> str | None:
 
 
 def _write_index(ds: Dataset, tmp: str, progress: Any) -> None:
+    from . import forked  # the build only
+
     crc32, dumps = zlib.crc32, marshal.dumps
     expected = 5 * len(ds.communities) + 25 * len(ds.streets) + 10 * len(ds.places) + 500
     n = _pow2(expected / SHARD_KEYS)
@@ -953,6 +957,36 @@ def _write_index(ds: Dataset, tmp: str, progress: Any) -> None:
         blocks[b].append(dumps(("\n".join(keys), hits, bytes(flags))))
         pending[b] = ([], [], bytearray())
 
+    def index_communities(
+        streets: dict[str, tuple], lo: int, hi: int, progress: Any
+    ) -> tuple[int, bool]:
+        """Put the keys of communities lo to hi; (how many keys, whether none has a digit)."""
+        n_keys, free = 0, True
+        for crows, key_lists in community_batches(ds, rows, lo, hi):
+            if free:
+                free = not any(_has_digit(k) for keys in key_lists for k in keys)
+            for crow, keys in zip(crows, key_lists, strict=True):
+                plain = (crow.name, crow.code, crow.kind, streets[crow.street.code])
+                hit = ("C", "exact", plain, None)
+                other = ("C", "community", plain, None)  # one object for all other forms
+                for key in keys:
+                    if key:  # put(key, hit, True), inline: this runs millions of times
+                        group = key[:2]
+                        b = bucket_of.get(group)
+                        if b is None:
+                            b = bucket_of[group] = crc32(group.encode("utf-8")) & (buckets - 1)
+                        cols = pending[b]
+                        cols[0].append(key)
+                        cols[1].append(hit)
+                        cols[2].append(1)
+                        if len(cols[0]) >= BLOCK:
+                            put_block(b)
+                    hit = other
+            n_keys += sum(map(len, key_lists))
+            if progress is not None:
+                progress("indexing", done + n_keys, max(done + n_keys, expected))
+        return n_keys, free
+
     rows: dict[str, StreetRow] = {}
     for part in (street_entries(ds, rows), None, other_entries(ds, rows)):
         if part is None:  # the communities: one plain hit per community, keys a batch at a time
@@ -960,29 +994,45 @@ def _write_index(ds: Dataset, tmp: str, progress: Any) -> None:
                 code: plain_rows[id(row)][1] if id(row) in plain_rows else tuple(row)
                 for code, row in rows.items()
             }
-            for crows, key_lists in community_batches(ds, rows):
-                if digit_free:
-                    digit_free = not any(_has_digit(k) for keys in key_lists for k in keys)
-                for crow, keys in zip(crows, key_lists, strict=True):
-                    plain = (crow.name, crow.code, crow.kind, streets[crow.street.code])
-                    hit = ("C", "exact", plain, None)
-                    other = ("C", "community", plain, None)  # one object for all other forms
-                    for key in keys:
-                        if key:  # put(key, hit, True), inline: this runs millions of times
-                            group = key[:2]
-                            b = bucket_of.get(group)
-                            if b is None:
-                                b = bucket_of[group] = crc32(group.encode("utf-8")) & (buckets - 1)
-                            cols = pending[b]
-                            cols[0].append(key)
-                            cols[1].append(hit)
-                            cols[2].append(1)
-                            if len(cols[0]) >= BLOCK:
-                                put_block(b)
-                        hit = other
-                done += sum(map(len, key_lists))
-                if progress is not None:
-                    progress("indexing", done, max(done, expected))
+            total = len(ds.communities)
+            half = total // 2 if total >= PARALLEL_COMMUNITIES and buckets == BUCKETS else total
+            helper = None
+            if half < total:  # the second half in another process, at once (forked.py)
+
+                def second_half(streets: dict = streets, lo: int = half, hi: int = total) -> bytes:
+                    for b in range(buckets):  # in the copy: only the second half's entries
+                        pending[b] = ([], [], bytearray())
+                        blocks[b] = []
+                    n_keys, free = index_communities(streets, lo, hi, None)
+                    for b in range(buckets):
+                        if pending[b][0]:
+                            put_block(b)
+                    return dumps((blocks, n_keys, free))
+
+                helper = forked.start(second_half)
+            if helper is None:
+                half = total
+            try:
+                n_keys, free = index_communities(streets, 0, half, progress)
+                done += n_keys
+                digit_free = digit_free and free
+                if helper is not None:
+                    for b in range(buckets):  # this half's entries before the other's
+                        if pending[b][0]:
+                            put_block(b)
+                    theirs = _their_blocks(forked.result(helper), buckets)
+                    helper = None
+                    if theirs is None:  # the copy failed: the second half here after all
+                        n_keys, free = index_communities(streets, half, total, progress)
+                    else:
+                        their_blocks, n_keys, free = theirs
+                        for b in range(buckets):
+                            blocks[b].extend(their_blocks[b])
+                    done += n_keys
+                    digit_free = digit_free and free
+            finally:
+                if helper is not None:
+                    forked.stop(helper)
             continue
         for key, hit, explicit in part:
             if not key or "\n" in key:  # normalize leaves no line break; blocks join on it
@@ -1097,6 +1147,23 @@ def _write_index(ds: Dataset, tmp: str, progress: Any) -> None:
     head["layout"] = {"n": n, "n_all": next_id, "deep": deep}
     with open(os.path.join(tmp, "head"), "wb") as f:  # written last: marks complete
         f.write(dumps(_plain(head)))
+
+
+def _their_blocks(data: bytes | None, buckets: int) -> tuple[list, int, bool] | None:
+    """The second half's (blocks by bucket, number of keys, digit-free) from its copy."""
+    try:
+        blocks, n_keys, free = marshal.loads(data) if data is not None else None
+    except (ValueError, EOFError, TypeError):
+        return None
+    if (
+        not isinstance(blocks, list)
+        or len(blocks) != buckets
+        or not all(isinstance(b, list) for b in blocks)
+        or not isinstance(n_keys, int)
+        or not isinstance(free, bool)
+    ):
+        return None
+    return blocks, n_keys, free
 
 
 def _read_shard(cache_dir: str | None, n_all: int, n: int) -> tuple[dict, dict]:
