@@ -496,3 +496,60 @@ def test_forked_hands_back_the_bytes_or_none():
     assert time.monotonic() - t < 10
     with pytest.raises(ChildProcessError):
         os.waitpid(slow[0], os.WNOHANG)  # reaped: no zombie left
+
+
+def _parsed_both_ways(d, monkeypatch):
+    """parse_dataset's answer (the Dataset or its problems) with communities.yaml read whole,
+    and read in two halves at once; and how many copies were forked for the second."""
+    from jurisdiction import dataset
+
+    def parse():
+        try:
+            return parse_dataset(d, progress=None)
+        except DataError as e:
+            return e.lines()
+
+    monkeypatch.setattr(dataset, "PARALLEL_BYTES", 10**12)
+    whole = parse()
+    monkeypatch.setattr(dataset, "PARALLEL_BYTES", 1)
+    started = []
+    real = forked.start
+    monkeypatch.setattr(forked, "start", lambda work: started.append(1) or real(work))
+    return whole, parse(), len(started)
+
+
+def test_communities_read_in_two_halves_give_the_same_dataset(data_copy, monkeypatch):
+    whole, two, forks = _parsed_both_ways(data_copy, monkeypatch)
+    assert forks == 1 and two == whole and len(two.communities) == 3140
+    own = {s.code: s.code for s in two.streets}  # each street's own code object, shared
+    assert all(c.street is own[c.street] for c in two.communities)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda text: text + text.split("\n- ", 1)[1][:200].split("\n- ")[0] + "\n",
+        lambda text: text.replace("street: '410102001'", "street: '410102999'", 1),
+        lambda text: text + "- code: '410102001002'\n  name: 甲社区\n  street: '410102001'\n",
+        lambda text: text + "- name: 乙社区\n  other:\n  - {a: 1}\n  code: '410102001999'\n",
+        lambda text: text.replace("kind: community", "kind: town"),
+    ],
+)
+def test_problems_in_either_half_are_reported_as_a_whole_read_reports_them(
+    data_copy, monkeypatch, change
+):
+    path = data_copy / "communities.yaml"
+    path.write_text(change(path.read_text(encoding="utf-8")), encoding="utf-8")
+    whole, two, forks = _parsed_both_ways(data_copy, monkeypatch)
+    assert forks == 1 and two == whole
+    assert isinstance(whole, list) and whole  # each change is a problem
+
+
+def test_a_record_the_fast_reader_composes_in_the_second_half_is_read(data_copy, monkeypatch):
+    path = data_copy / "communities.yaml"
+    text = path.read_text(encoding="utf-8")
+    at = text.index("\n- ", len(text) * 3 // 4) + 1
+    record = "- code: '410102001998'\n  name: 丙社区\n  note: \"two\n    lines\"\n  street: '410102001'\n"
+    path.write_text(text[:at] + record + text[at:], encoding="utf-8")
+    whole, two, _ = _parsed_both_ways(data_copy, monkeypatch)
+    assert two == whole and any(c.name == "丙社区" for c in two.communities)

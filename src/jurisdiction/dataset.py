@@ -397,9 +397,12 @@ def _fast_list(v: str, line: int) -> LList:
     return out
 
 
-def fast_items(raw: bytes, shown: str, tick: Any = None) -> Iterator[tuple[str, Any, int]] | None:
+def fast_items(
+    raw: bytes, shown: str, tick: Any = None, first: int = 1, max_events: int | None = None
+) -> Iterator[tuple[str, Any, int]] | None:
     """("item", record, line) for each record of a block list of flat mappings; raises
-    NotFast on the first line it does not read. None when the file does not begin like one."""
+    NotFast on the first line it does not read. None when the file does not begin like one.
+    raw may be a part of a file that begins at line `first`, allowed `max_events` events."""
     head = raw[:4096].lstrip(b"\n")
     if raw.startswith(b"\xef\xbb\xbf") or b"\r" in raw[:4096]:
         return None
@@ -408,16 +411,18 @@ def fast_items(raw: bytes, shown: str, tick: Any = None) -> Iterator[tuple[str, 
             if not ln.startswith(b"- "):
                 return None
             break
-    return _fast_records(raw, shown, tick)
+    if max_events is None:
+        max_events = EVENT_ALLOWANCE + len(raw) // BYTES_PER_EVENT
+    return _fast_records(raw, shown, tick, first, max_events)
 
 
 FAST_PIECE = 1 << 20  # bytes the fast reader decodes at once (a piece ends before a record)
 
 
-def _pieces(raw: bytes) -> Iterator[tuple[int, list[str]]]:
+def _pieces(raw: bytes, line: int) -> Iterator[tuple[int, list[str]]]:
     """(number of its first line, its lines) of raw's pieces of about FAST_PIECE bytes, each
     ending just before a line that begins a record ("- "), so no record spans two pieces."""
-    at, line, size = 0, 1, len(raw)
+    at, size = 0, len(raw)
     while at < size:
         end = raw.find(b"\n- ", at + FAST_PIECE) + 1 if at + FAST_PIECE < size else 0
         piece = raw[at : end or size]
@@ -440,8 +445,9 @@ def _is_entry(text: str) -> bool:
     return text[:2] == "- " or text == "-"
 
 
-def _fast_records(raw: bytes, shown: str, tick: Any) -> Iterator[tuple[str, Any, int]]:
-    max_events = EVENT_ALLOWANCE + len(raw) // BYTES_PER_EVENT
+def _fast_records(
+    raw: bytes, shown: str, tick: Any, first_line: int, max_events: int
+) -> Iterator[tuple[str, Any, int]]:
     events = 6  # the stream's, the document's and the list's start and end
     record: LDict | None = None
     record_events = 0
@@ -450,7 +456,7 @@ def _fast_records(raw: bytes, shown: str, tick: Any) -> Iterator[tuple[str, Any,
     kv_match = _KV.match
     records = 0
     composed = 0  # records the composer read
-    for first, lines in _pieces(raw):
+    for first, lines in _pieces(raw, first_line):
         skip = 0  # lines before this were read with a record the composer read
         begins = 0  # index in lines of the current record's first line
         for i, text in enumerate(lines):
@@ -1373,12 +1379,16 @@ def _parse_dataset(
     places: list[Place] = []
     if COMMUNITIES in present:
         tick = _ticker(progress, "checking communities", raw[COMMUNITIES])
-        result, more = _stream_check(
-            raw[COMMUNITIES],
-            str(directory / COMMUNITIES),
-            lambda doc, c: _check_communities(doc, c, street_codes),
-            tick,
-        )
+        shown = str(directory / COMMUNITIES)
+        result = _communities_in_two(raw[COMMUNITIES], shown, street_codes, tick)
+        more = []
+        if result is None:
+            result, more = _stream_check(
+                raw[COMMUNITIES],
+                shown,
+                lambda doc, c: _check_communities(doc, c, street_codes),
+                tick,
+            )
         communities = result or []
         problems += more
     if PLACES in present:
@@ -1432,6 +1442,71 @@ def _parse_dataset(
         communities=tuple(communities),
         places=tuple(places),
     )
+
+
+PARALLEL_BYTES = 16 * 2**20  # from this size, communities.yaml is read in two processes
+
+
+def _communities_in_two(
+    raw: bytes, shown: str, streets: dict[str, str], tick: Any
+) -> list[Community] | None:
+    """A big communities.yaml read and checked in two halves at once, the second in a forked
+    copy of this process (forked.py): its communities, or None when the file should be read
+    whole instead (small, no fork, not in the fast reader's form, or any problem at all, so
+    that problems are reported exactly as a whole read reports them)."""
+    import marshal
+
+    from . import forked
+
+    mid = raw.find(b"\n- ", len(raw) // 2) + 1 if len(raw) >= PARALLEL_BYTES else 0
+    if not mid:
+        return None
+    second_line = raw.count(b"\n", 0, mid) + 1
+
+    def read(part: bytes, first: int, max_events: int, tick: Any) -> list[Community] | None:
+        items = fast_items(part, shown, tick, first, max_events)
+        if items is None:
+            return None
+        c = Checker(shown)
+        try:
+            out = _check_communities(LStream(items, first), c, streets)
+        except NotFast:
+            return None
+        return None if c.problems else out
+
+    def second_half() -> bytes:  # in the copy; the two halves share the file's event budget
+        out = read(raw[mid:], second_line, (len(raw) - mid) // BYTES_PER_EVENT, None)
+        return marshal.dumps(None if out is None else [tuple(x) for x in out])
+
+    helper = forked.start(second_half)
+    if helper is None:
+        return None
+    try:
+        scaled = None
+        if tick is not None:
+            lines = raw.count(b"\n") or 1
+            scaled = lambda line: tick(min(lines, line * lines // second_line))  # noqa: E731
+        first = read(raw[:mid], 1, EVENT_ALLOWANCE + mid // BYTES_PER_EVENT, scaled)
+        data = forked.result(helper)
+        helper = None
+    finally:
+        if helper is not None:
+            forked.stop(helper)
+    if first is None or data is None:
+        return None
+    try:
+        theirs = marshal.loads(data)
+        del data
+        codes = {c.code for c in first}
+        if not isinstance(theirs, list) or not codes.isdisjoint(t[1] for t in theirs):
+            return None  # a code in both halves: the whole read reports it with its lines
+        del codes
+        kinds = {k: k for k in COMMUNITY_KINDS}
+        new = tuple.__new__
+        first += [new(Community, (n, c, streets[s], kinds.get(k, k))) for n, c, s, k in theirs]
+    except (ValueError, EOFError, TypeError, KeyError, IndexError):
+        return None
+    return first
 
 
 def _only_syntax(doc: Any, c: Checker) -> None:
