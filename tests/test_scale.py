@@ -503,19 +503,19 @@ def _parsed_both_ways(d, monkeypatch):
     and read in two halves at once; and how many copies were forked for the second."""
     from jurisdiction import dataset
 
-    def parse():
+    def parse(two: bool):
         try:
-            return parse_dataset(d, progress=None)
+            return parse_dataset(d, progress=None, two_processes=two)
         except DataError as e:
             return e.lines()
 
     monkeypatch.setattr(dataset, "PARALLEL_BYTES", 10**12)
-    whole = parse()
+    whole = parse(False)
     monkeypatch.setattr(dataset, "PARALLEL_BYTES", 1)
     started = []
     real = forked.start
     monkeypatch.setattr(forked, "start", lambda work: started.append(1) or real(work))
-    return whole, parse(), len(started)
+    return whole, parse(True), len(started)
 
 
 def test_communities_read_in_two_halves_give_the_same_dataset(data_copy, monkeypatch):

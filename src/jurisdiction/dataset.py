@@ -398,13 +398,19 @@ def _fast_list(v: str, line: int) -> LList:
 
 
 def fast_items(
-    raw: bytes, shown: str, tick: Any = None, first: int = 1, max_events: int | None = None
+    raw: bytes,
+    shown: str,
+    tick: Any = None,
+    part: tuple[int, int, int] | None = None,
+    max_events: int | None = None,
 ) -> Iterator[tuple[str, Any, int]] | None:
     """("item", record, line) for each record of a block list of flat mappings; raises
     NotFast on the first line it does not read. None when the file does not begin like one.
-    raw may be a part of a file that begins at line `first`, allowed `max_events` events."""
-    head = raw[:4096].lstrip(b"\n")
-    if raw.startswith(b"\xef\xbb\xbf") or b"\r" in raw[:4096]:
+    With part=(lo, hi, line), only raw[lo:hi], which begins at that line of the file (read
+    in place: no copy), allowed max_events events."""
+    lo, hi, first = part if part is not None else (0, len(raw), 1)
+    head = raw[lo : lo + 4096].lstrip(b"\n")
+    if raw.startswith(b"\xef\xbb\xbf") or b"\r" in head:
         return None
     for ln in head.split(b"\n"):
         if ln.strip() and not ln.startswith(b"#"):
@@ -412,19 +418,19 @@ def fast_items(
                 return None
             break
     if max_events is None:
-        max_events = EVENT_ALLOWANCE + len(raw) // BYTES_PER_EVENT
-    return _fast_records(raw, shown, tick, first, max_events)
+        max_events = EVENT_ALLOWANCE + (hi - lo) // BYTES_PER_EVENT
+    return _fast_records(_pieces(raw, lo, hi, first), shown, tick, max_events)
 
 
 FAST_PIECE = 1 << 20  # bytes the fast reader decodes at once (a piece ends before a record)
 
 
-def _pieces(raw: bytes, line: int) -> Iterator[tuple[int, list[str]]]:
-    """(number of its first line, its lines) of raw's pieces of about FAST_PIECE bytes, each
-    ending just before a line that begins a record ("- "), so no record spans two pieces."""
-    at, size = 0, len(raw)
+def _pieces(raw: bytes, at: int, size: int, line: int) -> Iterator[tuple[int, list[str]]]:
+    """(number of its first line, its lines) of the pieces of raw[at:size] of about
+    FAST_PIECE bytes, each ending just before a line that begins a record ("- "), so no
+    record spans two pieces; the first begins at line `line`."""
     while at < size:
-        end = raw.find(b"\n- ", at + FAST_PIECE) + 1 if at + FAST_PIECE < size else 0
+        end = raw.find(b"\n- ", at + FAST_PIECE, size) + 1 if at + FAST_PIECE < size else 0
         piece = raw[at : end or size]
         try:
             text = piece.decode("utf-8")
@@ -446,7 +452,7 @@ def _is_entry(text: str) -> bool:
 
 
 def _fast_records(
-    raw: bytes, shown: str, tick: Any, first_line: int, max_events: int
+    pieces: Iterator[tuple[int, list[str]]], shown: str, tick: Any, max_events: int
 ) -> Iterator[tuple[str, Any, int]]:
     events = 6  # the stream's, the document's and the list's start and end
     record: LDict | None = None
@@ -456,7 +462,7 @@ def _fast_records(
     kv_match = _KV.match
     records = 0
     composed = 0  # records the composer read
-    for first, lines in _pieces(raw, first_line):
+    for first, lines in pieces:
         skip = 0  # lines before this were read with a record the composer read
         begins = 0  # index in lines of the current record's first line
         for i, text in enumerate(lines):
@@ -1282,6 +1288,7 @@ def parse_dataset(
     raw: dict[str, bytes] | None = None,
     digest: str = "",
     progress: Any = "terminal",
+    two_processes: bool = False,
 ) -> Dataset:
     """Parse and validate the files; DataError lists every problem found.
 
@@ -1294,12 +1301,12 @@ def parse_dataset(
 
         bar = for_terminal()
         try:
-            return parse_dataset(directory, raw, digest, bar)
+            return parse_dataset(directory, raw, digest, bar, two_processes)
         finally:
             if bar is not None:
                 bar.close()
     with without_cycle_collection():
-        return _parse_dataset(Path(directory), raw, digest, progress)
+        return _parse_dataset(Path(directory), raw, digest, progress, two_processes)
 
 
 @contextmanager
@@ -1318,10 +1325,15 @@ def without_cycle_collection() -> Iterator[None]:
 
 
 def _parse_dataset(
-    directory: Path, raw: dict[str, bytes] | None, digest: str, progress: Any
+    directory: Path,
+    raw: dict[str, bytes] | None,
+    digest: str,
+    progress: Any,
+    two_processes: bool = False,
 ) -> Dataset:
     directory = Path(directory)
     problems: list[Problem] = []
+    owned = raw is None  # the files' bytes are this function's to let go of
     if raw is None:
         raw = {}
         for fname in (*FILES, *OPTIONAL):
@@ -1371,6 +1383,7 @@ def _parse_dataset(
                 _station_line(units_doc, st.name),
                 f"territorial station '{st.name}' serves no street",
             )
+    del units_doc, served  # a country's units.yaml composed is ~50 MB: room for the communities
     problems = cu.problems + cs.problems
     if problems:
         raise DataError(problems)
@@ -1380,9 +1393,19 @@ def _parse_dataset(
     if COMMUNITIES in present:
         tick = _ticker(progress, "checking communities", raw[COMMUNITIES])
         shown = str(directory / COMMUNITIES)
-        result = _communities_in_two(raw[COMMUNITIES], shown, street_codes, tick)
-        more = []
-        if result is None:
+        halves = (
+            _communities_in_two(raw[COMMUNITIES], shown, street_codes, tick)
+            if two_processes
+            else None
+        )
+        more: list[Problem] = []
+        result = None
+        if halves is not None:
+            if owned:
+                del raw[COMMUNITIES]  # 70 MB for a country, not needed any more
+            result = _joined(*halves, street_codes)
+            del halves
+        else:
             result, more = _stream_check(
                 raw[COMMUNITIES],
                 shown,
@@ -1449,9 +1472,10 @@ PARALLEL_BYTES = 16 * 2**20  # from this size, communities.yaml is read in two p
 
 def _communities_in_two(
     raw: bytes, shown: str, streets: dict[str, str], tick: Any
-) -> list[Community] | None:
+) -> tuple[list[Community], list[list]] | None:
     """A big communities.yaml read and checked in two halves at once, the second in a forked
-    copy of this process (forked.py): its communities, or None when the file should be read
+    copy of this process (forked.py): the first half's communities and the second's as
+    four columns (for _joined), or None when the file should be read
     whole instead (small, no fork, not in the fast reader's form, or any problem at all, so
     that problems are reported exactly as a whole read reports them)."""
     import marshal
@@ -1463,20 +1487,22 @@ def _communities_in_two(
         return None
     second_line = raw.count(b"\n", 0, mid) + 1
 
-    def read(part: bytes, first: int, max_events: int, tick: Any) -> list[Community] | None:
-        items = fast_items(part, shown, tick, first, max_events)
+    def read(part: tuple[int, int, int], max_events: int, tick: Any) -> list[Community] | None:
+        items = fast_items(raw, shown, tick, part, max_events)
         if items is None:
             return None
         c = Checker(shown)
         try:
-            out = _check_communities(LStream(items, first), c, streets)
+            out = _check_communities(LStream(items, part[2]), c, streets)
         except NotFast:
             return None
         return None if c.problems else out
 
     def second_half() -> bytes:  # in the copy; the two halves share the file's event budget
-        out = read(raw[mid:], second_line, (len(raw) - mid) // BYTES_PER_EVENT, None)
-        return marshal.dumps(None if out is None else [tuple(x) for x in out])
+        out = read((mid, len(raw), second_line), (len(raw) - mid) // BYTES_PER_EVENT, None)
+        if out is None:
+            return marshal.dumps(None)
+        return marshal.dumps([list(column) for column in zip(*out, strict=True)])  # 4 columns
 
     helper = forked.start(second_half)
     if helper is None:
@@ -1486,7 +1512,7 @@ def _communities_in_two(
         if tick is not None:
             lines = raw.count(b"\n") or 1
             scaled = lambda line: tick(min(lines, line * lines // second_line))  # noqa: E731
-        first = read(raw[:mid], 1, EVENT_ALLOWANCE + mid // BYTES_PER_EVENT, scaled)
+        first = read((0, mid, 1), EVENT_ALLOWANCE + mid // BYTES_PER_EVENT, scaled)
         data = forked.result(helper)
         helper = None
     finally:
@@ -1496,16 +1522,33 @@ def _communities_in_two(
         return None
     try:
         theirs = marshal.loads(data)
-        del data
-        codes = {c.code for c in first}
-        if not isinstance(theirs, list) or not codes.isdisjoint(t[1] for t in theirs):
-            return None  # a code in both halves: the whole read reports it with its lines
-        del codes
-        kinds = {k: k for k in COMMUNITY_KINDS}
-        new = tuple.__new__
-        first += [new(Community, (n, c, streets[s], kinds.get(k, k))) for n, c, s, k in theirs]
-    except (ValueError, EOFError, TypeError, KeyError, IndexError):
+    except (ValueError, EOFError, TypeError):
         return None
+    del data
+    if not (isinstance(theirs, list) and len(theirs) == 4 and all(type(c) is list for c in theirs)):
+        return None
+    names, codes, their_streets, kinds = theirs
+    mine = {c.code for c in first}
+    if not (
+        len(names) == len(codes) == len(their_streets) == len(kinds)
+        and all(type(n) is str for n in names)
+        and all(type(c) is str and c not in mine for c in codes)
+        and all(s in streets for s in their_streets)
+        and all(k is None or type(k) is str for k in kinds)
+    ):
+        return None  # a code in both halves: the whole read reports it with its lines
+    return first, theirs
+
+
+def _joined(first: list[Community], theirs: list[list], streets: dict[str, str]) -> list[Community]:
+    """The communities of both halves (_communities_in_two), each street's code shared."""
+    names, codes, their_streets, their_kinds = theirs
+    kinds = {k: k for k in COMMUNITY_KINDS}
+    new = tuple.__new__
+    first += [
+        new(Community, (n, c, streets[s], kinds.get(k, k)))
+        for n, c, s, k in zip(names, codes, their_streets, their_kinds, strict=True)
+    ]
     return first
 
 

@@ -1277,14 +1277,16 @@ def open_index(data: str | os.PathLike[str] | None = None, *, use_cache: bool = 
         raw = load_files(directory)
         digest = content_digest(raw)
         if root is None:
-            return Index.from_dataset(parse_dataset(directory, raw, digest, progress=bar))
+            return Index.from_dataset(
+                parse_dataset(directory, raw, digest, progress=bar, two_processes=True)
+            )
         path = os.path.join(root, digest)
         cached = _open_cached(path)
         if cached is None:
             with build_lock(root, digest, bar):
                 cached = _open_cached(path)  # built by the process we waited for
                 if cached is None:
-                    ds = parse_dataset(directory, raw, digest, progress=bar)
+                    ds = parse_dataset(directory, raw, digest, progress=bar, two_processes=True)
                     del raw  # the bytes are checked and digested: free them for the build
                     built = build_cache(ds, root, progress=bar)
                     cached = _open_cached(built) if built else None
