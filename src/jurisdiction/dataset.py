@@ -322,10 +322,12 @@ _NO_KEY = object()
 # list of flat mappings, one `key: value` a line, with lists of scalars as `key:` followed by
 # `- item` lines or as `[a, b]`. Such a file is read here line by line, about four times as
 # fast as through libyaml's event objects, into the same LDict records with the same lines.
-# Only lines whose meaning is certain are read: anything else (a tag, an anchor, a nested
-# mapping, a multi-line or escaped form this reader does not know, a duplicate key, a limit
-# reached) makes the whole file go through the strict YAML composer, which reads it or
-# reports the problem.
+# Only lines whose meaning is certain are read. A record with any other line (a nested
+# mapping, a note over several lines) is read alone by the strict YAML composer, with the
+# file's line numbers and its events counted against the file's; a record the composer
+# refuses (a tag, an anchor, a duplicate key, a limit reached), a line outside any record, or
+# more than one record in sixteen read that way, and the whole file goes through the
+# composer, which reads it or reports the problem.
 
 
 class NotFast(Exception):
